@@ -1,0 +1,119 @@
+"""The hot path equals the spec: batched forms against sums of core.py's per-example functions."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from w2vcli import batched, core
+from w2vcli.batches import make_block
+
+# Shapes covered: V 2..12 words, d 1..6, B 1..8 pairs, K 1..6 negatives, blocks of 1..20 tokens, window 1..4.
+problem = st.tuples(st.integers(2, 12), st.integers(1, 6), st.integers(0, 2**32 - 1))
+
+
+def _vectors(V, d, seed):
+    rng = np.random.default_rng(seed)
+    return rng, rng.normal(size=(V, d)), rng.normal(size=(V, d))
+
+
+@settings(max_examples=60, deadline=None)
+@given(problem, st.integers(1, 8), st.integers(1, 6))
+def test_pairs_neg_sampling_equals_sum_of_per_example(shape, B, K):
+    (V, d, seed) = shape
+    rng, center_vectors, outside_vectors = _vectors(V, d, seed)
+    centers, outsides = rng.integers(V, size=B), rng.integers(V, size=B)
+    negatives = rng.integers(V, size=(B, K))  # may repeat and may equal the outside word
+    loss, grad_c, grad_o = batched.pairs_neg_sampling_loss_and_gradient(center_vectors, outside_vectors, centers,
+                                                                        outsides, negatives)
+    ref_loss, ref_c, ref_o = 0.0, np.zeros_like(center_vectors), np.zeros_like(outside_vectors)
+    for c, o, neg in zip(centers, outsides, negatives):
+        pair_loss, g_c, g_o = core.neg_sampling_loss_and_gradient(center_vectors[c], o, outside_vectors, neg)
+        ref_loss += pair_loss
+        ref_c[c] += g_c
+        ref_o += g_o
+    np.testing.assert_allclose(loss, ref_loss, rtol=1e-10)
+    np.testing.assert_allclose(grad_c, ref_c, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(grad_o, ref_o, rtol=1e-9, atol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(problem, st.integers(1, 8))
+def test_pairs_naive_softmax_equals_sum_of_per_example(shape, B):
+    (V, d, seed) = shape
+    rng, center_vectors, outside_vectors = _vectors(V, d, seed)
+    centers, outsides = rng.integers(V, size=B), rng.integers(V, size=B)
+    loss, grad_c, grad_o = batched.pairs_naive_softmax_loss_and_gradient(center_vectors, outside_vectors, centers,
+                                                                         outsides)
+    ref_loss, ref_c, ref_o = 0.0, np.zeros_like(center_vectors), np.zeros_like(outside_vectors)
+    for c, o in zip(centers, outsides):
+        pair_loss, g_c, g_o = core.naive_softmax_loss_and_gradient(center_vectors[c], o, outside_vectors)
+        ref_loss += pair_loss
+        ref_c[c] += g_c
+        ref_o += g_o
+    np.testing.assert_allclose(loss, ref_loss, rtol=1e-10)
+    np.testing.assert_allclose(grad_c, ref_c, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(grad_o, ref_o, rtol=1e-9, atol=1e-12)
+
+
+def _random_block(rng, V, T, W):
+    ids = rng.integers(V, size=T)
+    sentence_ids = np.cumsum(rng.random(T) < 0.2)  # a few sentence breaks
+    return make_block(ids, sentence_ids, rng.integers(1, W + 1, size=T), W, is_center=rng.random(T) < 0.9)
+
+
+def _per_center_contexts(block):
+    centers, contexts = block.pairs()
+    return {t: block.ids[contexts[centers == t]] for t in np.unique(centers)}
+
+
+@settings(max_examples=80, deadline=None)
+@given(problem, st.integers(1, 20), st.integers(1, 4), st.integers(1, 6), st.sampled_from(["skipgram", "cbow"]),
+       st.sampled_from(["neg", "softmax"]))
+def test_block_objective_equals_per_example_models(shape, T, W, K, model, loss_name):
+    """With K' = K shared negatives and weight 1, a block is the sum over its centers of core.skipgram / core.cbow,
+    each pair using the shared negatives."""
+    (V, d, seed) = shape
+    rng, center_vectors, outside_vectors = _vectors(V, d, seed)
+    block = _random_block(rng, V, T, W)
+    negatives = rng.integers(V, size=K)
+    loss, grad_c, grad_o = batched.block_loss_and_gradient(center_vectors, outside_vectors, block, negatives,
+                                                           model=model, loss=loss_name, neg_weight=1.0)
+    per_pair = (core.naive_softmax_loss_and_gradient if loss_name == "softmax" else
+                lambda v, o, U: core.neg_sampling_loss_and_gradient(v, o, U, negatives))
+    per_model = core.skipgram if model == "skipgram" else core.cbow
+    ref_loss, ref_c, ref_o = 0.0, np.zeros_like(center_vectors), np.zeros_like(outside_vectors)
+    for t, context_ids in _per_center_contexts(block).items():
+        l, g_c, g_o = per_model(block.ids[t], context_ids, center_vectors, outside_vectors, per_pair)
+        ref_loss, ref_c, ref_o = ref_loss + l, ref_c + g_c, ref_o + g_o
+    np.testing.assert_allclose(loss, ref_loss, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(grad_c, ref_c, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(grad_o, ref_o, rtol=1e-8, atol=1e-10)
+
+
+def test_shared_negative_weight_scales_only_the_negative_terms():
+    rng, center_vectors, outside_vectors = _vectors(7, 3, 5)
+    block = _random_block(rng, 7, 15, 3)
+    negatives = rng.integers(7, size=4)
+    base = batched.block_gradient(center_vectors, outside_vectors, block, negatives, neg_weight=1.0)
+    negative_part = -np.sum(block.contexts_per_center()[:, None]
+                            * core.log_sigmoid(-(center_vectors[block.ids] @ outside_vectors[negatives].T)))
+    no_negatives_loss = base.loss - negative_part
+    half = batched.block_gradient(center_vectors, outside_vectors, block, negatives, neg_weight=0.5)
+    np.testing.assert_allclose(half.loss, no_negatives_loss + 0.5 * (base.loss - no_negatives_loss), rtol=1e-10)
+    np.testing.assert_allclose(half.grad_outside_rows[len(block.ids):], 0.5 * base.grad_outside_rows[len(block.ids):],
+                               rtol=1e-10)
+
+
+def test_make_block_follows_sentences_and_reduced_windows():
+    ids = np.arange(6)
+    block = make_block(ids, sentence_ids=[0, 0, 0, 1, 1, 1], reduced_windows=[2, 1, 2, 2, 1, 1], window=2)
+    pairs = sorted(zip(*map(list, block.pairs())))
+    # token 0 reaches 1 and 2; token 1 reaches 0 and 2; token 2 reaches 1, 0 (not 3: next sentence); ...
+    assert pairs == [(0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1), (3, 4), (3, 5), (4, 3), (4, 5), (5, 4)]
+    np.testing.assert_array_equal(block.contexts_per_center(), [2, 2, 2, 2, 2, 1])
+
+
+def test_scatter_add_sums_repeated_rows():
+    matrix = np.zeros((4, 3), dtype=np.float32)
+    batched.scatter_add(matrix, np.array([1, 3, 1]), np.ones((3, 3), dtype=np.float32))
+    np.testing.assert_array_equal(matrix, [[0, 0, 0], [2, 2, 2], [0, 0, 0], [1, 1, 1]])

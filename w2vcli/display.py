@@ -1,0 +1,62 @@
+"""All terminal rendering: the two consoles, the one-line error, tables, and the gradcheck report.
+
+Rich when stdout is a terminal; plain tab-separated lines when it is not (pipes, files, CI logs), so output stays
+quiet and greppable. Not here: any computation; commands hand finished values to these functions.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def print_error(message: str) -> None:
+    """The one line a user reads when something they gave us is wrong."""
+    err_console.print(f"[bold red]error:[/] {escape(message)}")
+
+
+def print_warning(message: str) -> None:
+    err_console.print(f"[yellow]warning:[/] {escape(message)}")
+
+
+def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]], *,
+                justify: Sequence[str] | None = None) -> None:
+    """A rich table on a terminal; otherwise a header line and one tab-separated line per row."""
+    cells = [[str(cell) for cell in row] for row in rows]
+    if not console.is_terminal:
+        print("\t".join(columns))
+        for row in cells:
+            print("\t".join(row))
+        return
+    table = Table(title=title, title_justify="left")
+    for i, column in enumerate(columns):
+        table.add_column(column, justify=(justify[i] if justify else "left"))
+    for row in cells:
+        table.add_row(*(escape(cell) for cell in row))
+    console.print(table)
+
+
+def print_gradcheck(results, tolerance: float) -> None:
+    """The gradcheck report: one row per check, then a verdict line."""
+    rows = [(check.name, "×".join(map(str, check.x.shape)), f"{result.max_rel_error:.2e}",
+             str(result.worst_index), "pass" if result.passed else "FAIL") for check, result in results]
+    if console.is_terminal:
+        rows = [(*row[:-1], "[green]pass[/]" if row[-1] == "pass" else "[bold red]FAIL[/]") for row in rows]
+        table = Table(title=f"Gradient check (centred differences, tolerance {tolerance:g})", title_justify="left")
+        for column, justify in zip(("check", "shape", "max rel. error", "worst index", "result"),
+                                   ("left", "right", "right", "right", "left")):
+            table.add_column(column, justify=justify)
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    else:
+        print_table("", ("check", "shape", "max_rel_error", "worst_index", "result"), rows)
+    failed = sum(not result.passed for _, result in results)
+    verdict = f"{len(results) - failed} of {len(results)} gradients verified"
+    console.print(verdict + ("" if not failed else f"; {failed} FAILED"))
