@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import cli_gradcheck  # noqa: F401  (registers its command)
+from . import cli_evaluate, cli_gradcheck, cli_train, cli_vectors  # noqa: F401  (each registers its commands)
 from .cliapp import app
 
 

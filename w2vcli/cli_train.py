@@ -1,0 +1,1 @@
+"""`w2v` commands: train (being written)."""
