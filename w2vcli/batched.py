@@ -13,6 +13,7 @@ Legend: V vocabulary, d dimension, B pairs, K negatives per pair, T block tokens
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -81,12 +82,51 @@ class Block:
         return np.concatenate(centers), np.concatenate(contexts)
 
 
-def _shifted(block: Block):
-    """Yield (center slice, context slice, mask) for every shift: the pairs (t, t+s) then (t, t−s)."""
-    T = len(block.ids)
-    for s in range(1, min(block.window, T - 1) + 1):
-        yield slice(0, T - s), slice(s, T), block.right[s - 1, : T - s]
-        yield slice(s, T), slice(0, T - s), block.left[s - 1, s:]
+def offsets(window: int) -> np.ndarray:
+    """The 2W context offsets −W..−1, 1..W; row k of a block's stacked masks and neighbours is offset k."""
+    return np.r_[np.arange(-window, 0), np.arange(1, window + 1)]
+
+
+def stacked_masks(block: Block) -> np.ndarray:
+    """(2W, T) float32: entry [k, t] is 1 when token t + offsets[k] is a context word of center t."""
+    return np.concatenate([block.left[::-1], block.right]).astype(np.float32)
+
+
+@lru_cache(maxsize=16)
+def _neighbour_index(T: int, window: int) -> np.ndarray:
+    """(2W, T) int64: t + offsets[k], clamped into the block (built once per block length)."""
+    index = np.clip(np.arange(T)[None, :] + offsets(window)[:, None], 0, T - 1)
+    index.setflags(write=False)
+    return index
+
+
+def gather_neighbours(rows, window: int) -> np.ndarray:
+    """(2W, T, d): entry [k, t] = rows[t + offsets[k]].
+
+    subtle: past either end of the block the index is clamped, so those entries hold an edge row rather than
+    zeros; they never count, because every use multiplies them by a mask (or weight) that is zero there.
+    """
+    return np.take(rows, _neighbour_index(len(rows), window), axis=0)
+
+
+def sum_over_neighbours(weights, neighbours) -> np.ndarray:
+    """out[t] = Σ_k weights[k, t] · neighbours[k, t]: (2W, T), (2W, T, d) -> (T, d), as T small matmuls."""
+    return np.matmul(np.ascontiguousarray(weights.T)[:, None, :], neighbours.transpose(1, 0, 2))[:, 0, :]
+
+
+def send_to_neighbours(weights, rows) -> np.ndarray:
+    """The transpose of gather + sum_over_neighbours: out[t + offsets[k]] += weights[k, t] · rows[t]. (T, d).
+
+    Written as a gather too: out[u] = Σ_k weights[k, u − s_k] · rows[u − s_k], and since the offsets are
+    symmetric, rows[u − s_k] is neighbour row 2W−1−k of u.
+    """
+    window = len(weights) // 2
+    T = len(rows)
+    flipped = np.zeros_like(weights)  # (2W, T)  flipped[2W−1−k, u] = weights[k, u − s_k]
+    for k, s in enumerate(offsets(window)):
+        if abs(s) < T:
+            flipped[2 * window - 1 - k, max(s, 0):T + min(s, 0)] = weights[k, max(-s, 0):T - max(s, 0)]
+    return sum_over_neighbours(flipped, gather_neighbours(rows, window))
 
 
 def skipgram_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_weight: float, want_loss=True):
@@ -98,42 +138,34 @@ def skipgram_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_
     Returns (loss or nan, grad_center_rows (T, d), grad_outside_rows (T, d), grad_noise_rows (K', d)): the
     gradient of each *row* (position), which the SGD step scatters into the matrices, summing repeats.
     """
-    grad_center_rows = np.zeros_like(center_rows)  # (T, d)
-    grad_outside_rows = np.zeros_like(outside_rows)  # (T, d)
-    loss = 0.0
-    for c, o, mask in _shifted(block):
-        scores = np.einsum("td,td->t", center_rows[c], outside_rows[o])  # (T−s,)
-        coeffs = (sigmoid(scores) - 1.0) * mask  # (T−s,)  ∂J/∂score = −(1 − σ) on valid pairs
-        grad_center_rows[c] += coeffs[:, None] * outside_rows[o]  # (T−s, d)
-        grad_outside_rows[o] += coeffs[:, None] * center_rows[c]  # (T−s, d)
-        if want_loss:
-            loss -= float(np.sum(log_sigmoid(scores[mask])))
-    weights = block.contexts_per_center() * np.float32(neg_weight)  # (T,)  n_t · K/K'
+    masks = stacked_masks(block)  # (2W, T)
+    outside_neighbours = gather_neighbours(outside_rows, block.window)  # (2W, T, d)
+    scores = np.einsum("td,ktd->kt", center_rows, outside_neighbours)  # (2W, T)  u_oᵀ v_t for each pair
+    coeffs = (sigmoid(scores) - 1.0) * masks  # (2W, T)  ∂J/∂score = −(1 − σ) on valid pairs
+    grad_center_rows = sum_over_neighbours(coeffs, outside_neighbours)  # (T, d)
+    grad_outside_rows = send_to_neighbours(coeffs, center_rows)  # (T, d)
+    weights = masks.sum(axis=0) * np.float32(neg_weight)  # (T,)  n_t · K/K'
     neg_scores = center_rows @ noise_rows.T  # (T, K')
     neg_coeffs = sigmoid(neg_scores) * weights[:, None]  # (T, K')  ∂J/∂score = w σ
     grad_center_rows += neg_coeffs @ noise_rows  # (T, d)
     grad_noise_rows = neg_coeffs.T @ center_rows  # (K', d)
+    loss = float("nan")
     if want_loss:
-        loss -= float(np.sum(weights[:, None] * log_sigmoid(-neg_scores)))
-    return (loss if want_loss else float("nan")), grad_center_rows, grad_outside_rows, grad_noise_rows
+        loss = -float(np.sum(masks * log_sigmoid(scores))) - float(np.sum(weights[:, None] * log_sigmoid(-neg_scores)))
+    return loss, grad_center_rows, grad_outside_rows, grad_noise_rows
 
 
 def _context_means(center_rows, block: Block):
     """CBOW's v̂_t = (1/n_t) Σ_(context j of t) v_j for every position; 0 where n_t = 0. Also returns n_t."""
-    n = block.contexts_per_center()  # (T,)
-    sums = np.zeros_like(center_rows)  # (T, d)
-    for c, o, mask in _shifted(block):
-        sums[c] += mask[:, None] * center_rows[o]
+    masks = stacked_masks(block)  # (2W, T)
+    n = masks.sum(axis=0)  # (T,)
+    sums = sum_over_neighbours(masks, gather_neighbours(center_rows, block.window))  # (T, d)
     return sums / np.maximum(n, 1.0)[:, None], n
 
 
-def _spread_to_contexts(grad_means, n, block: Block, like):
+def _spread_to_contexts(grad_means, n, block: Block):
     """Back through v̂_t: each context row j of t receives ∂J/∂v̂_t / n_t."""
-    per_context = grad_means / np.maximum(n, 1.0)[:, None]  # (T, d)
-    grad_center_rows = np.zeros_like(like)  # (T, d)
-    for c, o, mask in _shifted(block):
-        grad_center_rows[o] += mask[:, None] * per_context[c]
-    return grad_center_rows
+    return send_to_neighbours(stacked_masks(block), grad_means / np.maximum(n, 1.0)[:, None])  # (T, d)
 
 
 def cbow_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_weight: float, want_loss=True):
@@ -152,7 +184,7 @@ def cbow_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_weig
     grad_means = coeffs[:, None] * outside_rows + neg_coeffs @ noise_rows  # (T, d)
     grad_outside_rows = coeffs[:, None] * means  # (T, d)
     grad_noise_rows = neg_coeffs.T @ means  # (K', d)
-    grad_center_rows = _spread_to_contexts(grad_means, n, block, center_rows)
+    grad_center_rows = _spread_to_contexts(grad_means, n, block)
     loss = float("nan")
     if want_loss:
         loss = -float(np.sum(active * log_sigmoid(scores)))
@@ -190,7 +222,7 @@ def cbow_block_softmax(center_rows, outside_vectors, block: Block, want_loss=Tru
     delta[rows, block.ids[active]] -= 1.0
     grad_means = np.zeros_like(center_rows)
     grad_means[active] = delta @ outside_vectors  # (A, d)
-    grad_center_rows = _spread_to_contexts(grad_means, n, block, center_rows)
+    grad_center_rows = _spread_to_contexts(grad_means, n, block)
     return loss, grad_center_rows, delta.T @ means[active]
 
 
