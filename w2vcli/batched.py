@@ -34,21 +34,27 @@ def pairs_naive_softmax_loss_and_gradient(center_vectors, outside_vectors, cente
     return loss, grad_center_vectors, grad_outside_vectors
 
 
-def pairs_neg_sampling_loss_and_gradient(center_vectors, outside_vectors, center_idxs, outside_idxs, negative_idxs):
-    """Σ_b J_neg-sample(v_{c_b}, o_b, U, negatives_b) and its gradients (V, d) for both matrices."""
-    centers = center_vectors[center_idxs]  # (B, d)
+def pairs_neg_sampling_gradient(center_vectors, outside_vectors, center_idxs, outside_idxs, negative_idxs,
+                                want_loss=True) -> "SparseGradient":
+    """Σ_b J_neg-sample(v_{c_b}, o_b, U, negatives_b) with its gradient as rows (see SparseGradient)."""
+    centers = np.take(center_vectors, center_idxs, axis=0)  # (B, d)
     targets = np.concatenate([np.asarray(outside_idxs)[:, None], negative_idxs], axis=1)  # (B, 1+K)
-    target_rows = outside_vectors[targets]  # (B, 1+K, d)
+    target_rows = np.take(outside_vectors, targets, axis=0)  # (B, 1+K, d)
     scores = np.einsum("bd,bkd->bk", centers, target_rows)  # (B, 1+K)
     signs = np.ones(scores.shape[1], dtype=scores.dtype)  # (1+K,)  +1 for the outside word, −1 for negatives
     signs[1:] = -1.0
-    loss = -float(np.sum(log_sigmoid(signs * scores)))
+    loss = -float(np.sum(log_sigmoid(signs * scores))) if want_loss else float("nan")
     coeffs = sigmoid(scores) - (signs > 0)  # (B, 1+K)  ∂J/∂score: σ − 1 for o, σ for negatives
-    grad_center_vectors = np.zeros_like(center_vectors)
-    np.add.at(grad_center_vectors, center_idxs, np.einsum("bk,bkd->bd", coeffs, target_rows))
-    grad_outside_vectors = np.zeros_like(outside_vectors)
-    np.add.at(grad_outside_vectors, targets, coeffs[:, :, None] * centers[:, None, :])  # repeats add up
-    return loss, grad_center_vectors, grad_outside_vectors
+    grad_centers = np.einsum("bk,bkd->bd", coeffs, target_rows)  # (B, d)
+    grad_targets = coeffs[:, :, None] * centers[:, None, :]  # (B, 1+K, d)
+    return SparseGradient(loss, np.asarray(center_idxs), grad_centers, targets.ravel(),
+                          grad_targets.reshape(-1, centers.shape[1]))
+
+
+def pairs_neg_sampling_loss_and_gradient(center_vectors, outside_vectors, center_idxs, outside_idxs, negative_idxs):
+    """Σ_b J_neg-sample(v_{c_b}, o_b, U, negatives_b) and its gradients (V, d) for both matrices."""
+    return pairs_neg_sampling_gradient(center_vectors, outside_vectors, center_idxs, outside_idxs,
+                                       negative_idxs).dense(center_vectors, outside_vectors)
 
 
 @dataclass(frozen=True)
@@ -251,6 +257,12 @@ class SparseGradient:
     outside_idxs: np.ndarray | None  # (R',) int64, or None
     grad_outside_rows: np.ndarray  # (R', d), or (V, d) when dense
 
+    def dense(self, center_vectors, outside_vectors):
+        """(loss, ∂J/∂V (V, d), ∂J/∂U (V, d)) as full matrices shaped like the parameters."""
+        grad_center_vectors, grad_outside_vectors = np.zeros_like(center_vectors), np.zeros_like(outside_vectors)
+        self.add_to(grad_center_vectors, grad_outside_vectors, 1.0)
+        return self.loss, grad_center_vectors, grad_outside_vectors
+
     def add_to(self, center_vectors, outside_vectors, scale: float) -> None:
         """center_vectors += scale · ∂J/∂V and outside_vectors += scale · ∂J/∂U, in place (scale = −lr for SGD)."""
         scale = np.float32(scale) if center_vectors.dtype == np.float32 else scale
@@ -289,7 +301,4 @@ def block_gradient(center_vectors, outside_vectors, block: Block, negative_idxs,
 def block_loss_and_gradient(center_vectors, outside_vectors, block: Block, negative_idxs, **options):
     """block_gradient as dense matrices: (loss, grad_center_vectors (V, d), grad_outside_vectors (V, d))."""
     grad = block_gradient(center_vectors, outside_vectors, block, negative_idxs, **options)
-    grad_center_vectors = np.zeros_like(center_vectors)
-    grad_outside_vectors = np.zeros_like(outside_vectors)
-    grad.add_to(grad_center_vectors, grad_outside_vectors, 1.0)
-    return grad.loss, grad_center_vectors, grad_outside_vectors
+    return grad.dense(center_vectors, outside_vectors)

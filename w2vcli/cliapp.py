@@ -61,3 +61,18 @@ def command(fn=None, **kwargs):
 
 ModelPath = Annotated[Path, typer.Option("--model", "-m", envvar="W2V_MODEL", dir_okay=False,
                                          help="Vectors to use: a w2vcli .npz, or word2vec .txt/.vec/.bin.")]
+
+
+from enum import Enum  # noqa: E402  (appended with the options below)
+
+
+class VectorsKind(str, Enum):
+    """Which matrix of a .npz model answers queries."""
+
+    center = "center"
+    outside = "outside"
+    sum = "sum"
+
+
+VectorsChoice = Annotated[VectorsKind, typer.Option(
+    "--vectors", help="Matrix of a .npz model: center (v, the usual word vectors), outside (u) or their sum.")]

@@ -60,3 +60,26 @@ def print_gradcheck(results, tolerance: float) -> None:
     failed = sum(not result.passed for _, result in results)
     verdict = f"{len(results) - failed} of {len(results)} gradients verified"
     console.print(verdict + ("" if not failed else f"; {failed} FAILED"))
+
+
+def print_neighbours(results, score: str = "cosine") -> None:
+    """Ranked (word, score) lists, one per query: a table each on a terminal, else 'query word score' lines."""
+    if not console.is_terminal:
+        print_table("", ("query", "word", score), [(query, word, f"{value:.4f}") for query, pairs in results
+                                                   for word, value in pairs])
+        return
+    for query, pairs in results:
+        print_table(query, ("#", "word", score), [(rank, word, f"{value:.4f}")
+                                                  for rank, (word, value) in enumerate(pairs, 1)],
+                    justify=("right", "left", "right"))
+
+
+def print_json(data) -> None:
+    """JSON for scripts, coloured only on a terminal."""
+    import json
+
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if console.is_terminal:
+        console.print_json(text)
+    else:
+        print(text)

@@ -1,0 +1,129 @@
+"""Training: the schedule, learning on real relations, exact resume, and the CS224n preset."""
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from w2vcli import train as train_module
+from w2vcli.checkpoint import load_model
+from w2vcli.run import resolve_config, run_training
+from w2vcli.train import TrainConfig, learning_rate
+from conftest import shared_file
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "corpus.txt"
+
+
+class Quiet:
+    def report(self, progress, rate):
+        self.last = progress
+
+
+def _train(out, config, *, resume=None, stop_after=None, checkpoint_every=0.0):
+    reports = []
+
+    def should_stop():
+        reports.append(1)
+        return stop_after is not None and len(reports) >= stop_after
+
+    checkpoint = load_model(resume) if resume else None
+    return run_training(EXAMPLE, config, checkpoint, out, reporter=Quiet(), checkpoint_every=checkpoint_every,
+                        should_stop=should_stop, on_preflight=lambda pre: None)
+
+
+def test_learning_rate_decays_linearly_to_min_lr():
+    config = TrainConfig(lr=0.025, min_lr=0.0001)
+    assert learning_rate(config, 0.0) == 0.025
+    assert learning_rate(config, 0.5) == pytest.approx((0.025 + 0.0001) / 2)
+    assert learning_rate(config, 1.0) == pytest.approx(0.0001) and learning_rate(config, 1.2) == 0.0001
+
+
+@pytest.mark.parametrize("model, loss", [("skipgram", "neg"), ("cbow", "neg"), ("skipgram", "softmax"),
+                                         ("cbow", "softmax")])
+def test_training_learns_the_example_relations(tmp_path, model, loss):
+    config = TrainConfig(model=model, loss=loss, dim=30, epochs=3, lr=0.05 if model == "cbow" else 0.025)
+    summary = _train(tmp_path / "m.npz", config)
+    saved = load_model(tmp_path / "m.npz")
+    assert summary.finished and saved.state["finished"]
+    history = saved.loss_history
+    assert history[-1] < history[0]  # the smoothed loss falls
+    vectors = saved.center_vectors / np.linalg.norm(saved.center_vectors, axis=1, keepdims=True)
+    index = {w: i for i, w in enumerate(saved.words)}
+    similarity = vectors @ vectors[index["king"]]
+    ranked = [saved.words[i] for i in np.argsort(-similarity)[1:4]]
+    assert set(ranked) <= {"queen", "prince", "princess", "lord", "lady"}, ranked  # royalty clusters
+    assert saved.center_vectors.dtype == np.float32
+
+
+def test_interrupted_run_resumes_bit_for_bit(tmp_path, monkeypatch):
+    monkeypatch.setattr(train_module, "CHUNK_ITEMS", 20_000)  # ~14 chunks per epoch
+    config = TrainConfig(dim=16, epochs=2, seed=7)
+    _train(tmp_path / "full.npz", config)
+    stopped = _train(tmp_path / "part.npz", config, stop_after=17)  # stop inside epoch 2
+    assert not stopped.finished and load_model(tmp_path / "part.npz").state["epoch"] == 1
+    resumed_config, _ = resolve_config({}, None, tmp_path / "part.npz")
+    assert resumed_config == config
+    _train(tmp_path / "part.npz", resumed_config, resume=tmp_path / "part.npz")
+    full, part = load_model(tmp_path / "full.npz"), load_model(tmp_path / "part.npz")
+    np.testing.assert_array_equal(full.center_vectors, part.center_vectors)
+    np.testing.assert_array_equal(full.outside_vectors, part.outside_vectors)
+    np.testing.assert_array_equal(full.loss_history, part.loss_history)
+
+
+def _w2v(*args, **kwargs):
+    return subprocess.Popen([sys.executable, "-m", "w2vcli", "train", *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+def test_sigkill_then_resume_equals_an_uninterrupted_run(tmp_path):
+    """A real process killed with SIGKILL at a random moment after its first checkpoint."""
+    args = [EXAMPLE, "--dim", "24", "--epochs", "8", "--seed", "3", "--quiet"]
+    full = _w2v(*args, "--out", tmp_path / "full.npz")
+    killed = _w2v(*args, "--out", tmp_path / "killed.npz", "--checkpoint-every", "0.01")
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "killed.npz").exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.wait()
+    assert full.wait() == 0
+    state = load_model(tmp_path / "killed.npz").state
+    assert not state["finished"], "the run ended before it was killed; make it longer"
+    resumed = _w2v(EXAMPLE, "--resume", tmp_path / "killed.npz", "--quiet")
+    assert resumed.wait() == 0, resumed.stderr.read()
+    full_model, resumed_model = load_model(tmp_path / "full.npz"), load_model(tmp_path / "killed.npz")
+    np.testing.assert_array_equal(full_model.center_vectors, resumed_model.center_vectors)
+    np.testing.assert_array_equal(full_model.outside_vectors, resumed_model.outside_vectors)
+    assert resumed_model.state["finished"]
+    assert [p for p in os.listdir(tmp_path) if p.endswith(".tmp")] == []
+
+
+def test_ctrl_c_saves_and_says_how_to_resume(tmp_path):
+    run = _w2v(EXAMPLE, "--dim", "24", "--epochs", "30", "--out", tmp_path / "m.npz")
+    time.sleep(2.0)
+    run.send_signal(signal.SIGINT)
+    stdout, stderr = run.communicate(timeout=60)
+    assert run.returncode == 130, stderr
+    assert f"resume with: w2v train {EXAMPLE} --resume {tmp_path / 'm.npz'}" in stdout
+    assert "Traceback" not in stderr
+    assert not load_model(tmp_path / "m.npz").state["finished"]
+
+
+def test_cs224n_preset_reaches_the_assignment_loss(tmp_path):
+    """The assignment's run on the Stanford Sentiment Treebank: smoothed loss at or below 10 after 40,000 steps."""
+    corpus = shared_file("sst/datasetSentences.txt")
+    config, _ = resolve_config({}, "cs224n", None)
+    assert (config.dim, config.negatives, config.iterations, config.lr, config.min_count) == (10, 10, 40_000, 0.3, 1)
+    checkpoint = None
+    summary = run_training(corpus, config, checkpoint, tmp_path / "sst.npz", reporter=Quiet(), checkpoint_every=0,
+                           should_stop=lambda: False, on_preflight=lambda pre: None)
+    assert summary.finished and summary.final_loss <= 10.0
+    saved = load_model(tmp_path / "sst.npz")
+    assert saved.center_vectors.shape == (len(saved.words), 10) and len(saved.loss_history) == 400
+    assert dataclasses.asdict(config) == saved.config

@@ -1,0 +1,112 @@
+"""Rendering of a training run: the pre-flight line, live progress, and the summary.
+
+Three reporters with one method, report(progress, rate): RichReporter draws a live bar on a terminal,
+PlainReporter prints a line every few seconds when stdout is a pipe or file, NullReporter (--quiet) prints nothing.
+The trainer never knows which it has. Not here: any decision about training.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from .display import console, print_error, print_warning
+
+
+def _loss(value: float) -> str:
+    return "—" if value is None or math.isnan(value) else f"{value:.4f}"
+
+
+def _rate(rate: float, unit: str) -> str:
+    return f"{rate / 1000:,.0f}K {unit}/s" if rate >= 10_000 else f"{rate:,.0f} {unit}/s"
+
+
+class NullReporter:
+    def report(self, progress, rate) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+class PlainReporter(NullReporter):
+    """One line every `every` seconds, and one at the end."""
+
+    def __init__(self, every: float = 5.0):
+        self.every, self.last = every, 0.0
+
+    def report(self, progress, rate) -> None:
+        now = time.monotonic()
+        if now - self.last >= self.every or progress.words_done >= progress.words_total:
+            self.last = now
+            percent = 100 * progress.words_done / max(progress.words_total, 1)
+            print(f"epoch {progress.epoch}  {percent:5.1f}%  {_rate(rate, progress.unit)}  lr {progress.lr:.5f}  "
+                  f"loss {_loss(progress.smoothed_loss)}", flush=True)
+
+
+class RichReporter(NullReporter):
+    def __init__(self):
+        self.progress = Progress(
+            TextColumn("epoch {task.fields[epoch]}"), BarColumn(), TaskProgressColumn(),
+            TextColumn("{task.fields[rate]}"), TextColumn("lr {task.fields[lr]}"),
+            TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+            console=console)
+        self.task = None
+
+    def __enter__(self):
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.progress.stop()
+        return False
+
+    def report(self, progress, rate) -> None:
+        fields = dict(epoch=progress.epoch, rate=_rate(rate, progress.unit), lr=f"{progress.lr:.5f}",
+                      loss=_loss(progress.smoothed_loss))
+        if self.task is None:
+            self.task = self.progress.add_task("train", total=progress.words_total, **fields)
+        self.progress.update(self.task, completed=progress.words_done, **fields)
+
+
+def reporter(quiet: bool):
+    if quiet:
+        return NullReporter()
+    return RichReporter() if console.is_terminal else PlainReporter()
+
+
+def print_preflight(pre, config) -> None:
+    memory = pre.parameter_bytes / 2**20
+    size = f"{memory:,.1f} MiB" if memory >= 1 else f"{pre.parameter_bytes / 1024:,.1f} KiB"
+    line = (f"vocabulary {pre.vocab_size:,} words · {pre.tokens_kept:,} of {pre.tokens:,} tokens kept "
+            f"(min-count {config.min_count}) · {pre.stats.lines_cut:,} lines cut for length · "
+            f"parameters {size}")
+    if pre.stats.bad_utf8_lines:
+        line += f" · {pre.stats.bad_utf8_lines:,} lines with invalid UTF-8 (replaced)"
+    if pre.resumed_from:
+        line = f"resuming at {pre.resumed_from} · " + line
+    console.print(line, highlight=False, soft_wrap=True)
+
+
+def print_summary(summary, corpus) -> None:
+    rate = summary.tokens_trained / max(summary.seconds, 1e-9)
+    head = "trained" if summary.finished else "stopped"
+    console.print(f"{head}: vocabulary {summary.vocab_size:,} · {summary.tokens_trained:,} {summary.unit} in "
+                  f"{summary.seconds:.1f} s ({_rate(rate, summary.unit)}) · final loss {_loss(summary.final_loss)}"
+                  f" · saved {summary.out}", highlight=False, soft_wrap=True)
+    if not summary.finished:
+        console.print(f"resume with: w2v train {corpus} --resume {summary.out}", highlight=False, soft_wrap=True)
+
+
+def print_warning_softmax(vocab_size: int) -> None:
+    print_warning(f"the exact softmax costs O(V) per pair; with {vocab_size:,} words training will be slow "
+                  "(--loss neg is the usual choice)")
+
+
+def print_interrupted() -> None:
+    print_error("interrupted before training started; nothing was written")

@@ -1,0 +1,149 @@
+"""A training run, end to end: corpus file -> vocabulary -> SGD -> checkpoints -> model file.
+
+The glue between the pure trainer (train.py, cs224n.py) and the files (corpus.py, checkpoint.py): it decides when
+to checkpoint (every few seconds, on a stop request, at the end), checks that a resumed run matches its checkpoint,
+and never overwrites a file the user did not hand over. Reporting goes to a reporter object with one method;
+rendering is display.py's. Not here: option parsing (cli_train.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Protocol
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from . import __version__
+from .checkpoint import ModelFile, load_model, save_model
+from .corpus import CorpusStats, TokenStore, scan_corpus
+from .cs224n import train_cs224n
+from .errors import ConfigError
+from .train import MODEL_FIELDS, PRESETS, Corpus, TrainConfig, TrainProgress, TrainState, init_params, train
+from .vocab import Vocab
+
+SOFTMAX_WARN_VOCAB = 50_000
+
+
+class Reporter(Protocol):
+    def report(self, progress: TrainProgress, rate: float) -> None: ...
+
+
+@dataclass(frozen=True)
+class Preflight:
+    vocab_size: int
+    tokens: int  # corpus tokens
+    tokens_kept: int  # tokens whose word survived --min-count / --max-vocab
+    stats: CorpusStats
+    parameter_bytes: int  # both (V, d) float32 matrices
+    resumed_from: str | None  # "epoch 2, 41%" when resuming
+
+
+@dataclass(frozen=True)
+class Summary:
+    vocab_size: int
+    tokens_trained: int  # corpus tokens processed in this session (cs224n: steps)
+    unit: str
+    seconds: float
+    final_loss: float
+    finished: bool  # False when stopped early (resume later)
+    out: Path
+
+
+def resolve_config(given: dict, preset: str | None, resume: Path | None) -> tuple[TrainConfig, ModelFile | None]:
+    """Options the user gave, over the checkpoint's (when resuming) or the preset's or the defaults."""
+    if resume is not None:
+        checkpoint = load_model(resume)
+        known = {f.name for f in dataclasses.fields(TrainConfig)}
+        saved = TrainConfig(**{k: v for k, v in checkpoint.config.items() if k in known})
+        config = dataclasses.replace(saved, **given)
+        changed = [f for f in MODEL_FIELDS if getattr(config, f) != getattr(saved, f)]
+        if changed:
+            raise ConfigError(f"cannot resume {resume} with different options: {', '.join(changed)} "
+                              "(drop them to continue with the checkpoint's)")
+        return config.validate(), checkpoint
+    base = PRESETS[preset] if preset else TrainConfig()
+    return dataclasses.replace(base, **given).validate(), None
+
+
+def check_output(out: Path, *, force: bool, resume: Path | None) -> None:
+    if out.exists() and not force and (resume is None or out.resolve() != resume.resolve()):
+        raise ConfigError(f"{out} already exists; use --force to overwrite it or --resume {out} to continue it")
+    if out.exists() and out.is_dir():
+        raise ConfigError(f"--out {out} is a folder")
+    if not out.parent.exists():
+        raise ConfigError(f"folder {out.parent} does not exist")
+
+
+def prepare(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile | None):
+    """Scan the corpus, build the vocabulary, and the starting parameters and state."""
+    store = scan_corpus(corpus_path, lowercase=config.lowercase)
+    vocab = Vocab.from_counts(store.words, store.counts, min_count=config.min_count,
+                              max_vocab=config.max_vocab or None)
+    if checkpoint is None:
+        params = init_params(len(vocab), config.dim, np.random.default_rng([config.seed, 0]))
+        return store, vocab, params, TrainState()
+    if checkpoint.words != vocab.words or not np.array_equal(checkpoint.counts, vocab.counts):
+        store.close()
+        raise ConfigError(f"{corpus_path} is not the corpus this checkpoint was trained on "
+                          "(its vocabulary or word counts differ)")
+    state = TrainState.from_json(checkpoint.state, checkpoint.loss_history)
+    return store, vocab, (checkpoint.center_vectors.copy(), checkpoint.outside_vectors.copy()), state
+
+
+def preflight(store: TokenStore, vocab: Vocab, config: TrainConfig, state: TrainState, resumed: bool) -> Preflight:
+    where = None
+    if resumed:
+        where = (f"step {state.step:,}" if config.preset == "cs224n" else
+                 f"epoch {state.epoch + 1}, {state.words_done:,} tokens done")
+    return Preflight(len(vocab), store.n_tokens, int(vocab.counts.sum()), store.stats,
+                     2 * len(vocab) * config.dim * 4, where)
+
+
+def progress_stream(config: TrainConfig, store: TokenStore, vocab: Vocab, params, state: TrainState):
+    if config.preset == "cs224n":
+        items = store.read(0, store.n_items)
+        remap = vocab.remap(store.words)
+        items = np.where(items < 0, -1, remap[np.maximum(items, 0)])
+        return train_cs224n(config, vocab.counts, items, params, state)
+    corpus = Corpus(store.read, store.n_items, store.n_tokens, vocab.remap(store.words))
+    return train(config, vocab, corpus, params, state)
+
+
+def model_file(config: TrainConfig, vocab: Vocab, params, state: TrainState, corpus_path: Path) -> ModelFile:
+    state_json = state.to_json() | {"corpus": str(corpus_path), "w2vcli_version": __version__}
+    return ModelFile(params[0], params[1], vocab.words, vocab.counts, dataclasses.asdict(config), state_json,
+                     np.asarray(state.loss_history, dtype=np.float64))
+
+
+def run_training(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile | None, out: Path, *,
+                 reporter: Reporter, checkpoint_every: float, should_stop: Callable[[], bool],
+                 on_preflight: Callable[[Preflight], None]) -> Summary:
+    """Train, saving to out every checkpoint_every seconds (0: only at the end), when should_stop() turns true,
+    and at the end. A TrainingDiverged error propagates with the last good checkpoint left in place."""
+    store, vocab, params, state = prepare(corpus_path, config, checkpoint)
+    # subtle: BLAS's own threads only slow these small products, and collapse (10x) when another process holds a
+    # core; one BLAS thread per training thread is measured fastest (README, "Why threadpoolctl").
+    # Overflow warnings are noise here: a diverging run is caught by its loss (TrainingDiverged).
+    with store, threadpool_limits(limits=1, user_api="blas"), np.errstate(over="ignore", invalid="ignore"):
+        on_preflight(preflight(store, vocab, config, state, checkpoint is not None))
+        start = time.monotonic()
+        last_save, done_at_start, progress = start, state.words_done, None
+        for progress in progress_stream(config, store, vocab, params, state):
+            now = time.monotonic()
+            reporter.report(progress, (progress.words_done - done_at_start) / max(now - start, 1e-9))
+            stop = should_stop()
+            if stop or (checkpoint_every > 0 and now - last_save >= checkpoint_every):
+                save_model(out, model_file(config, vocab, params, state, corpus_path))
+                last_save = time.monotonic()
+            if stop:
+                break
+        if state.finished or progress is None:
+            state.finished = True
+            save_model(out, model_file(config, vocab, params, state, corpus_path))
+    unit = progress.unit if progress else "tokens"
+    return Summary(len(vocab), state.words_done - done_at_start, unit, time.monotonic() - start,
+                   state.smoothed_loss, state.finished, out)

@@ -1,0 +1,226 @@
+"""Training: the configuration, the learning-rate schedule, and the SGD loop over a stored corpus.
+
+Minibatch SGD on the block objective of batched.py (tested equal to core.py, verified by `w2v gradcheck`):
+each chunk of the corpus is subsampled, given word2vec's dynamic windows, and cut into blocks of T tokens
+that share K' negatives. train() is a generator: after every chunk it yields a TrainProgress, at which
+point params and state are consistent and may be saved; resuming from them continues bit for bit.
+No I/O here: the corpus comes in as a read(start, stop) function, and the caller saves and renders.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+import numpy as np
+
+from .batched import Block, block_gradient
+from .batches import draw_reduced_windows, make_block
+from .errors import ConfigError, W2VError
+from .sampling import NoiseSampler, keep_probabilities, noise_distribution
+from .vocab import Vocab
+
+CHUNK_ITEMS = 1 << 16  # corpus items (tokens and sentence markers) per chunk: the unit of progress and resume
+LOSS_EVERY = 8  # blocks between loss measurements (the loss costs as much as a third of a step)
+MODEL_FIELDS = ("model", "loss", "dim", "window", "negatives", "min_count", "max_vocab", "sample", "ns_exponent",
+                "lowercase", "preset", "batch_size", "shared_negatives", "epochs", "lr", "min_lr", "seed",
+                "iterations", "windows_per_step", "anneal_every")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    model: str = "skipgram"  # skipgram | cbow
+    loss: str = "neg"  # neg (negative sampling) | softmax (exact over the vocabulary)
+    dim: int = 100  # d, dimension of the vectors
+    window: int = 5  # W: each center word's window is uniform in 1..W words on each side
+    negatives: int = 5  # K, negatives per (center, context) pair
+    epochs: int = 5  # passes over the corpus
+    lr: float = 0.025  # learning rate at the start, decaying linearly ...
+    min_lr: float = 0.0001  # ... to this at the end of the last epoch
+    min_count: int = 5  # words seen fewer times are dropped
+    max_vocab: int = 0  # keep at most this many most frequent words; 0 = no limit
+    sample: float = 1e-3  # subsampling threshold t of frequent words; 0 = off
+    ns_exponent: float = 0.75  # noise distribution ∝ count^ns_exponent
+    batch_size: int = 512  # T, tokens per block (pairs per step ≈ T·(W+1))
+    shared_negatives: int = 64  # K', negatives drawn per block and shared by all its pairs, each weighted K/K'
+    seed: int = 1  # seeds the one random generator of the run
+    lowercase: bool = True  # fold the corpus to lower case
+    preset: str = ""  # "" or "cs224n" (the assignment's procedure, cs224n.py)
+    iterations: int = 40_000  # cs224n: SGD steps
+    windows_per_step: int = 50  # cs224n: random windows averaged per step
+    anneal_every: int = 20_000  # cs224n: the step size halves every this many steps
+
+    def validate(self) -> "TrainConfig":
+        positive = {"dim": self.dim, "window": self.window, "negatives": self.negatives, "epochs": self.epochs,
+                    "lr": self.lr, "min_count": self.min_count, "batch_size": self.batch_size,
+                    "shared_negatives": self.shared_negatives, "iterations": self.iterations,
+                    "windows_per_step": self.windows_per_step, "anneal_every": self.anneal_every}
+        for name, value in positive.items():
+            if not value > 0:
+                raise ConfigError(f"--{name.replace('_', '-')} must be positive (got {value})")
+        if self.model not in ("skipgram", "cbow") or self.loss not in ("neg", "softmax"):
+            raise ConfigError(f"unknown model/loss {self.model}/{self.loss}")
+        if not 0 <= self.min_lr <= self.lr:
+            raise ConfigError(f"--min-lr must be between 0 and --lr (got {self.min_lr})")
+        if self.sample < 0 or self.max_vocab < 0:
+            raise ConfigError("--sample and --max-vocab cannot be negative")
+        return self
+
+
+# The CS224n assignment's run (run.py): 1) d = 10, window uniform in 1..5, 10 negatives; 2) 40,000 SGD steps,
+# each averaging the gradient of 50 random windows; 3) step 0.3, halved every 20,000 steps; 4) every word kept,
+# treebank-style subsampling, noise ∝ count^0.75. Initialisation is word2vec's (init_params) in every mode.
+CS224N = TrainConfig(preset="cs224n", dim=10, window=5, negatives=10, lr=0.3, min_count=1, sample=1e-5,
+                     iterations=40_000, windows_per_step=50, anneal_every=20_000, epochs=1)
+PRESETS = {"cs224n": CS224N}
+
+
+@dataclass
+class TrainState:
+    epoch: int = 0  # epochs completed
+    chunk: int = 0  # chunks of the current epoch completed
+    words_done: int = 0  # corpus tokens processed over all epochs (before subsampling)
+    step: int = 0  # cs224n: SGD steps taken
+    smoothed_loss: float = float("nan")  # exponential moving average of the loss per pair (cs224n: per step)
+    loss_history: list = field(default_factory=list)  # smoothed_loss after each chunk (cs224n: each report)
+    rng_state: dict = field(default_factory=dict)  # the generator's bit_generator.state
+    finished: bool = False
+
+    def to_json(self) -> dict:
+        data = dataclasses.asdict(self)
+        data.pop("loss_history")  # saved as its own array
+        data["smoothed_loss"] = None if math.isnan(self.smoothed_loss) else self.smoothed_loss
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict, loss_history) -> "TrainState":
+        known = {f.name for f in dataclasses.fields(cls)} - {"loss_history"}
+        values = {k: v for k, v in data.items() if k in known}
+        values["smoothed_loss"] = float("nan") if values.get("smoothed_loss") is None else values["smoothed_loss"]
+        return cls(**values, loss_history=[float(x) for x in loss_history])
+
+
+@dataclass(frozen=True)
+class TrainProgress:
+    epoch: int  # current epoch, 1-based
+    words_done: int
+    words_total: int
+    lr: float
+    smoothed_loss: float
+    unit: str = "tokens"  # what words_done counts: corpus tokens, or SGD steps for the cs224n preset
+
+
+class TrainingDiverged(W2VError):
+    """The loss became NaN or infinite."""
+
+
+def init_params(vocab_size: int, dim: int, rng: np.random.Generator):
+    """word2vec's start: center vectors uniform in [−0.5, 0.5)/d, outside vectors zero; float32 (V, d) each."""
+    center_vectors = ((rng.random((vocab_size, dim)) - 0.5) / dim).astype(np.float32)
+    return center_vectors, np.zeros((vocab_size, dim), dtype=np.float32)
+
+
+def learning_rate(config: TrainConfig, progress: float) -> float:
+    """Linear decay: 1) lr at progress 0, 2) min_lr at progress 1 (all epochs done), 3) never below min_lr."""
+    return max(config.min_lr, config.lr - (config.lr - config.min_lr) * progress)
+
+
+@dataclass
+class Corpus:
+    """What training needs of a stored corpus: its item reader and size, and the map to vocabulary ids."""
+
+    read: Callable[[int, int], np.ndarray]  # (start, stop) -> (n,) int32 word ids, −1 between sentences
+    n_items: int  # tokens and sentence markers
+    n_tokens: int
+    remap: np.ndarray  # (corpus words,) int32 vocabulary id or −1 (dropped by min-count)
+
+    @property
+    def n_chunks(self) -> int:
+        return -(-self.n_items // CHUNK_ITEMS)
+
+
+class Trainer:
+    """The per-chunk SGD of one run; parallel.py runs several over shares of the chunks."""
+
+    def __init__(self, config: TrainConfig, vocab: Vocab, params):
+        self.config = config
+        self.center_vectors, self.outside_vectors = params  # (V, d) float32 each, updated in place
+        self.keep_probs = keep_probabilities(vocab.counts, config.sample)  # (V,)
+        self.sampler = NoiseSampler(noise_distribution(vocab.counts, config.ns_exponent))
+        self.neg_weight = config.negatives / config.shared_negatives  # K / K'
+
+    def chunk_tokens(self, items: np.ndarray, remap: np.ndarray, rng: np.random.Generator):
+        """Map to vocabulary ids, drop unknown words, subsample: (ids (n,) int64, sentence labels (n,))."""
+        is_end = items < 0  # (N,)
+        ids = np.where(is_end, -1, remap[np.maximum(items, 0)])  # (N,) −1 for markers and dropped words
+        sentence_ids = np.cumsum(is_end)  # (N,)
+        draws = rng.random(len(ids), dtype=np.float32)
+        keep = (ids >= 0) & (draws < self.keep_probs[ids])
+        return ids[keep].astype(np.int64), sentence_ids[keep]
+
+    def train_chunk(self, items, remap, rng, lr_at: Callable[[float], float]) -> tuple[float, int]:
+        """SGD over one chunk; lr_at(fraction of the chunk done) gives the rate. Returns (loss sum, pairs)."""
+        ids, sentence_ids = self.chunk_tokens(items, remap, rng)
+        config, W, T = self.config, self.config.window, self.config.batch_size
+        whole = make_block(ids, sentence_ids, draw_reduced_windows(len(ids), W, rng), W)  # masks (W, n)
+        loss_sum, pairs = 0.0, 0
+        for b, start in enumerate(range(0, len(ids), T)):
+            block = _sub_block(whole, start, min(start + T, len(ids)))
+            negatives = self.sampler.draw(rng, config.shared_negatives)  # (K',)
+            want_loss = b % LOSS_EVERY == 0
+            grad = block_gradient(self.center_vectors, self.outside_vectors, block, negatives, model=config.model,
+                                  loss=config.loss, neg_weight=self.neg_weight, want_loss=want_loss)
+            grad.add_to(self.center_vectors, self.outside_vectors, -lr_at(start / len(ids)))
+            if want_loss:
+                loss_sum += grad.loss
+                pairs += int(block.contexts_per_center().sum()) if config.model == "skipgram" else \
+                    int(np.count_nonzero(block.contexts_per_center()))
+        return loss_sum, pairs
+
+
+def _sub_block(whole: Block, start: int, stop: int) -> Block:
+    """Tokens [start, stop) as centers, with up to W tokens either side as context only (the halo)."""
+    W = whole.window
+    lo, hi = max(0, start - W), min(len(whole.ids), stop + W)
+    left, right = whole.left[:, lo:hi].copy(), whole.right[:, lo:hi].copy()  # (W, hi − lo)
+    for mask in (left, right):
+        mask[:, : start - lo] = False
+        mask[:, stop - lo:] = False
+    return Block(whole.ids[lo:hi], left, right)
+
+
+def check_finite(loss: float) -> float:
+    if not math.isfinite(loss):
+        raise TrainingDiverged(f"training stopped: the loss became {loss}; try a lower --lr "
+                               "(the model file keeps the last checkpoint, if any)")
+    return loss
+
+
+def smooth(previous: float, value: float, weight: float = 0.05) -> float:
+    """Exponential moving average, started at the first value (CS224n's exploss = .95·exploss + .05·cost)."""
+    return value if math.isnan(previous) else (1 - weight) * previous + weight * value
+
+
+def train(config: TrainConfig, vocab: Vocab, corpus: Corpus, params, state: TrainState) -> Iterator[TrainProgress]:
+    """Run (or continue) training, yielding after every chunk. params are updated in place; state too."""
+    rng = np.random.default_rng(config.seed)
+    if state.rng_state:
+        rng.bit_generator.state = state.rng_state
+    trainer = Trainer(config, vocab, params)
+    words_total = config.epochs * corpus.n_tokens
+    while state.epoch < config.epochs:
+        for chunk in range(state.chunk, corpus.n_chunks):
+            items = corpus.read(chunk * CHUNK_ITEMS, min((chunk + 1) * CHUNK_ITEMS, corpus.n_items))
+            words = int(np.count_nonzero(items >= 0))
+            lr_at = lambda fraction: learning_rate(config, (state.words_done + fraction * words) / words_total)  # noqa: E731
+            loss_sum, pairs = trainer.train_chunk(items, corpus.remap, rng, lr_at)
+            if pairs:
+                state.smoothed_loss = smooth(state.smoothed_loss, check_finite(loss_sum / pairs))
+            state.chunk, state.words_done = chunk + 1, state.words_done + words
+            state.loss_history.append(state.smoothed_loss)
+            state.rng_state = rng.bit_generator.state
+            yield TrainProgress(state.epoch + 1, state.words_done, words_total, lr_at(1.0), state.smoothed_loss)
+        state.epoch, state.chunk = state.epoch + 1, 0
+    state.finished = True
