@@ -1,7 +1,9 @@
 """Trained word vectors as a read-only type, separate from training state (like gensim's KeyedVectors).
 
-Embeddings holds the words and one (V, d) matrix, normalised once for every cosine query.
-Not here: training, file formats (checkpoint.py, w2vformat.py), benchmarks (evaluate.py).
+Embeddings holds the words and one (V, d) matrix, normalised once for every cosine query, and answers the
+queries: nearest words to a word or to an expression "king - man + woman", analogies by 3CosAdd or 3CosMul
+(Levy & Goldberg, 2014), similarity. load_vectors reads a .npz model or a word2vec file by its suffix.
+Not here: training, the file formats themselves (checkpoint.py, w2vformat.py), benchmarks (evaluate.py).
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from pathlib import Path
 import numpy as np
 
 from .checkpoint import load_model
-from .errors import ConfigError, UnknownWordError
+from .errors import ConfigError, ModelFileError, UnknownWordError
+from .w2vformat import format_of, read_word2vec
+
+COSMUL_EPSILON = 1e-3  # Levy & Goldberg's epsilon: keeps 3CosMul finite when cos(x, a) is -1
 
 
 class Embeddings:
@@ -22,7 +27,7 @@ class Embeddings:
         self.vectors = np.asarray(vectors, dtype=np.float32)  # (V, d)
         self.lowercase = lowercase  # lookups fold case when the model was trained lowercased
         self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)  # (V,) or None
-        self.index = {word: i for i, word in enumerate(self.words)}
+        self.index = dict(zip(self.words, range(len(self.words))))  # word -> row
 
     def __len__(self) -> int:
         return len(self.words)
@@ -34,8 +39,8 @@ class Embeddings:
     @cached_property
     def unit_vectors(self) -> np.ndarray:
         """Rows scaled to unit length, computed once (zero rows stay zero)."""
-        norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)  # (V, 1)
-        return self.vectors / np.where(norms == 0, 1.0, norms)
+        norms = np.sqrt(np.einsum("ij,ij->i", self.vectors, self.vectors))[:, None]  # (V, 1)
+        return self.vectors / np.where(norms == 0, 1.0, norms)  # (V, d)
 
     def key(self, word: str) -> str:
         return word.lower() if self.lowercase else word
@@ -52,6 +57,77 @@ class Embeddings:
         hint = f" (did you mean: {', '.join(close)}?)" if close else ""
         raise UnknownWordError(f"unknown word '{word}'{hint}")
 
+    def similarity(self, first: str, second: str) -> float:
+        """cos(first, second)."""
+        return float(self.unit_vectors[self.row(first)] @ self.unit_vectors[self.row(second)])
+
+    def nearest(self, query: str, k: int = 10) -> list[tuple[str, float]]:
+        """The k words of highest cosine with the query, a word or an expression such as "king - man + woman"
+        (the sum of the signed unit vectors), the query's own words excluded."""
+        terms = parse_query(query)
+        rows = [self.row(word) for _, word in terms]
+        signs = np.array([sign for sign, _ in terms], dtype=np.float32)  # (n,)
+        return self._top(self._cosines(signs @ self.unit_vectors[rows]), k, rows)  # (d,) target
+
+    def analogy(self, a: str, b: str, c: str, k: int = 5, method: str = "add") -> list[tuple[str, float]]:
+        """"a is to b as c is to ?", the three inputs excluded from the answers.
+
+        add:    argmax_x cos(x, b - a + c) over unit vectors, the same ranking as
+                cos(x, b) - cos(x, a) + cos(x, c); the score shown is cos(x, b - a + c).
+        cosmul: argmax_x cos'(x, b) cos'(x, c) / (cos'(x, a) + epsilon), with cos' = (1 + cos) / 2 in [0, 1].
+        """
+        rows = [self.row(word) for word in (a, b, c)]
+        unit_a, unit_b, unit_c = self.unit_vectors[rows]  # (d,) each
+        if method == "add":
+            scores = self._cosines(unit_b - unit_a + unit_c)  # (V,)
+        elif method == "cosmul":
+            cos_a, cos_b, cos_c = (1 + self.unit_vectors @ self.unit_vectors[rows].T).T / 2  # (V,) each
+            scores = cos_b * cos_c / (cos_a + COSMUL_EPSILON)  # (V,)
+        else:
+            raise ConfigError(f"analogy method must be add or cosmul (got '{method}')")
+        return self._top(scores, k, rows)
+
+    def _cosines(self, target: np.ndarray) -> np.ndarray:
+        """cos(w, target) for every word w: (V, d) @ (d,) -> (V,)."""
+        norm = np.linalg.norm(target)
+        return self.unit_vectors @ (target / norm if norm > 0 else target)
+
+    def _top(self, scores: np.ndarray, k: int, exclude: list[int]) -> list[tuple[str, float]]:
+        """The k best (word, score), excluded rows left out; ties go to the more frequent (earlier) word."""
+        scores = np.array(scores, dtype=np.float64)  # (V,) a copy we may mark
+        scores[exclude] = -np.inf
+        k = min(k, len(scores) - len(set(exclude)))
+        if k <= 0:
+            return []
+        best = np.argpartition(-scores, k - 1)[:k]  # (k,) unordered, O(V)
+        best = best[np.lexsort((best, -scores[best]))]
+        return [(self.words[i], float(scores[i])) for i in best]
+
+    def rows_of(self, words) -> tuple[list[int], list[str]]:
+        """Rows of the known words (in order, repeats dropped) and the unknown words, without raising."""
+        rows, unknown = [], []
+        for word in words:
+            key = self.key(word)
+            if key not in self.index:
+                unknown.append(word)
+            elif self.index[key] not in rows:
+                rows.append(self.index[key])
+        return rows, unknown
+
+
+def parse_query(text: str) -> list[tuple[int, str]]:
+    """"king - man + woman" -> [(1, 'king'), (-1, 'man'), (1, 'woman')]; operators stand apart from words."""
+    terms, sign, tokens = [], 1, text.split()
+    for token in tokens:
+        if token in ("+", "-"):
+            sign = 1 if token == "+" else -1
+        else:
+            terms.append((sign, token))
+            sign = 1
+    if not terms or tokens[-1] in ("+", "-"):
+        raise ConfigError(f"cannot read the query '{text}': expected words joined by ' + ' and ' - '")
+    return terms
+
 
 def embeddings_from_model(model, which: str = "center") -> Embeddings:
     """Embeddings of a checkpoint.ModelFile: which is center, outside or sum."""
@@ -64,5 +140,53 @@ def embeddings_from_model(model, which: str = "center") -> Embeddings:
 
 
 def load_vectors(path, which: str = "center") -> Embeddings:
-    """Load vectors from a w2vcli .npz model (other formats: see w2vformat)."""
-    return embeddings_from_model(load_model(Path(path)), which)
+    """Vectors of a w2vcli .npz model or of a word2vec .txt/.vec/.bin file (optionally .gz/.bz2), by suffix.
+
+    A word2vec file holds one matrix, so which must be center; its lookups fold case when no word has capitals.
+    """
+    path = Path(path)
+    fmt = _format(path)
+    if fmt is None:
+        return embeddings_from_model(load_model(path), which)
+    if which != "center":
+        raise ConfigError(f"--vectors {which} needs a w2vcli .npz model; {path} holds a single matrix")
+    words, vectors = read_word2vec(path, binary=fmt == "binary")
+    joined = "".join(words)
+    return Embeddings(words, vectors, lowercase=joined == joined.lower())
+
+
+def _format(path: Path) -> str | None:
+    """'text' or 'binary' for a word2vec file, None for a .npz (or a missing file: load_model says so)."""
+    fmt = format_of(path)
+    if fmt is None and path.suffix.lower() != ".npz" and path.is_file():
+        with open(path, "rb") as file:
+            if file.read(4) != b"PK\x03\x04":  # not a zip, so not a .npz under another name either
+                raise ModelFileError(f"{path}: unknown vectors format (expected .npz, .txt, .vec or .bin)")
+    return fmt
+
+
+def describe(path) -> list[tuple[str, str]]:
+    """(property, value) rows for `w2v info`: sizes always; training options and progress for a .npz."""
+    path = Path(path)
+    fmt = _format(path)
+    if fmt is not None:
+        embeddings = load_vectors(path)
+        rows = [("format", f"word2vec {fmt}"), ("vocabulary", f"{len(embeddings):,}"),
+                ("dimension", str(embeddings.dim)), ("lowercase", str(embeddings.lowercase).lower())]
+    else:
+        model = load_model(path)
+        state, losses = model.state, model.loss_history
+        tokens = state.get("tokens_trained", state.get("words_done"))
+        rows = [("format", "w2vcli .npz"), ("vocabulary", f"{len(model.words):,}"),
+                ("dimension", str(model.center_vectors.shape[1])),
+                ("tokens trained", "unknown" if tokens is None else f"{int(tokens):,}"),
+                ("final loss", f"{losses[-1]:.4f}" if len(losses) else "none recorded")]
+        rows += [(f"option {name}", str(value)) for name, value in sorted(model.config.items())]
+    return [("file", str(path)), *rows, ("file size", _human_size(path.stat().st_size))]
+
+
+def _human_size(size: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:,} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1000
