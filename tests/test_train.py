@@ -83,7 +83,7 @@ def _w2v(*args, **kwargs):
 
 def test_sigkill_then_resume_equals_an_uninterrupted_run(tmp_path):
     """A real process killed with SIGKILL at a random moment after its first checkpoint."""
-    args = [EXAMPLE, "--dim", "24", "--epochs", "8", "--seed", "3", "--quiet"]
+    args = [EXAMPLE, "--dim", "24", "--epochs", "8", "--seed", "3", "--quiet", "--workers", "1"]
     full = _w2v(*args, "--out", tmp_path / "full.npz")
     killed = _w2v(*args, "--out", tmp_path / "killed.npz", "--checkpoint-every", "0.01")
     deadline = time.monotonic() + 60
@@ -95,7 +95,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(tmp_path):
     assert full.wait() == 0
     state = load_model(tmp_path / "killed.npz").state
     assert not state["finished"], "the run ended before it was killed; make it longer"
-    resumed = _w2v(EXAMPLE, "--resume", tmp_path / "killed.npz", "--quiet")
+    resumed = _w2v(EXAMPLE, "--resume", tmp_path / "killed.npz", "--quiet", "--workers", "1")
     assert resumed.wait() == 0, resumed.stderr.read()
     full_model, resumed_model = load_model(tmp_path / "full.npz"), load_model(tmp_path / "killed.npz")
     np.testing.assert_array_equal(full_model.center_vectors, resumed_model.center_vectors)

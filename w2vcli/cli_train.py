@@ -70,6 +70,8 @@ def train(
                                                       show_default="lowercase")] = None,
     checkpoint_every: Annotated[float, typer.Option(help="Seconds between checkpoints (0: only at the end).",
                                                     min=0)] = 60.0,
+    workers: Annotated[Optional[int], typer.Option(help="Training threads (1: bit-for-bit reproducible).",
+                                                   show_default="the usable cores")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Train word vectors on a corpus, with live progress and resumable checkpoints.
@@ -79,13 +81,16 @@ def train(
     Example: w2v train examples/corpus.txt --dim 50 --epochs 10 --out model.npz
     """
     from . import display_train
-    from .run import check_output, resolve_config, run_training
+    from .errors import ConfigError
+    from .run import check_output, default_workers, resolve_config, run_training
 
     given = {name: value.value if isinstance(value, Enum) else value for name, value in dict(
         model=model, loss=loss, dim=dim, window=window, negatives=negatives, epochs=epochs, lr=lr, min_lr=min_lr,
         min_count=min_count, max_vocab=max_vocab, sample=sample, ns_exponent=ns_exponent, batch_size=batch_size,
         shared_negatives=shared_negatives, seed=seed, lowercase=lowercase).items() if value is not None}
     config, checkpoint = resolve_config(given, preset.value if preset else None, resume)
+    if workers is not None and workers < 1:
+        raise ConfigError(f"--workers must be positive (got {workers})")
     out = out or resume or Path("model.npz")
     check_output(out, force=force, resume=resume)
     stop = _StopFlag()
@@ -102,7 +107,7 @@ def train(
         with display_train.reporter(quiet) as progress:
             summary = run_training(corpus, config, checkpoint, out, reporter=progress,
                                    checkpoint_every=checkpoint_every, should_stop=lambda: stop.requested,
-                                   on_preflight=on_preflight)
+                                   on_preflight=on_preflight, workers=workers or default_workers())
     except KeyboardInterrupt:
         display_train.print_interrupted()
         raise typer.Exit(130) from None

@@ -97,7 +97,7 @@ class TokenStore:
     """The corpus as int32 ids in first-seen word order, END_OF_SENTENCE after each sentence, in a temporary file.
 
     The file is unlinked as soon as it is created, so it disappears with the process however that ends.
-    Chunks are read with plain reads (not mmap), so resident memory does not grow with the corpus.
+    Chunks are read with positional reads (not mmap), so resident memory does not grow with the corpus.
     """
 
     def __init__(self, words: list[str], counts: np.ndarray, file, n_items: int, stats: CorpusStats):
@@ -112,9 +112,10 @@ class TokenStore:
         return int(self.counts.sum())
 
     def read(self, start: int, stop: int) -> np.ndarray:
-        """Items [start, stop) of the store: (stop − start,) int32."""
-        self._file.seek(start * 4)
-        return np.fromfile(self._file, dtype=np.int32, count=stop - start)
+        """Items [start, stop) of the store: (stop − start,) int32. Safe to call from several threads at once
+        (a positional read: no shared file offset)."""
+        data = os.pread(self._file.fileno(), (stop - start) * 4, start * 4)
+        return np.frombuffer(data, dtype=np.int32).copy()
 
     def close(self) -> None:
         self._file.close()

@@ -8,7 +8,9 @@ rendering is display.py's. Not here: option parsing (cli_train.py).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,7 @@ from . import __version__
 from .checkpoint import ModelFile, load_model, save_model
 from .corpus import CorpusStats, TokenStore, scan_corpus
 from .cs224n import train_cs224n
+from .parallel import ParallelRun
 from .errors import ConfigError
 from .train import MODEL_FIELDS, PRESETS, Corpus, TrainConfig, TrainProgress, TrainState, init_params, train
 from .vocab import Vocab
@@ -103,13 +106,21 @@ def preflight(store: TokenStore, vocab: Vocab, config: TrainConfig, state: Train
                      2 * len(vocab) * config.dim * 4, where)
 
 
-def progress_stream(config: TrainConfig, store: TokenStore, vocab: Vocab, params, state: TrainState):
+def default_workers() -> int:
+    """The cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def progress_stream(config: TrainConfig, store: TokenStore, vocab: Vocab, params, state: TrainState, workers: int):
+    """An iterable of TrainProgress; at each item params and state are consistent, or made so by its paused()."""
     if config.preset == "cs224n":
         items = store.read(0, store.n_items)
         remap = vocab.remap(store.words)
         items = np.where(items < 0, -1, remap[np.maximum(items, 0)])
         return train_cs224n(config, vocab.counts, items, params, state)
     corpus = Corpus(store.read, store.n_items, store.n_tokens, vocab.remap(store.words))
+    if workers > 1:
+        return ParallelRun(config, vocab, corpus, params, state, workers)
     return train(config, vocab, corpus, params, state)
 
 
@@ -121,9 +132,10 @@ def model_file(config: TrainConfig, vocab: Vocab, params, state: TrainState, cor
 
 def run_training(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile | None, out: Path, *,
                  reporter: Reporter, checkpoint_every: float, should_stop: Callable[[], bool],
-                 on_preflight: Callable[[Preflight], None]) -> Summary:
-    """Train, saving to out every checkpoint_every seconds (0: only at the end), when should_stop() turns true,
-    and at the end. A TrainingDiverged error propagates with the last good checkpoint left in place."""
+                 on_preflight: Callable[[Preflight], None], workers: int = 1) -> Summary:
+    """Train with `workers` threads, saving to out every checkpoint_every seconds (0: only at the end), when
+    should_stop() turns true, and at the end. A TrainingDiverged error propagates with the last good checkpoint
+    left in place."""
     store, vocab, params, state = prepare(corpus_path, config, checkpoint)
     # subtle: BLAS's own threads only slow these small products, and collapse (10x) when another process holds a
     # core; one BLAS thread per training thread is measured fastest (README, "Why threadpoolctl").
@@ -132,12 +144,15 @@ def run_training(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile |
         on_preflight(preflight(store, vocab, config, state, checkpoint is not None))
         start = time.monotonic()
         last_save, done_at_start, progress = start, state.words_done, None
-        for progress in progress_stream(config, store, vocab, params, state):
+        stream = progress_stream(config, store, vocab, params, state, workers)
+        paused = getattr(stream, "paused", contextlib.nullcontext)
+        for progress in stream:
             now = time.monotonic()
             reporter.report(progress, (progress.words_done - done_at_start) / max(now - start, 1e-9))
             stop = should_stop()
             if stop or (checkpoint_every > 0 and now - last_save >= checkpoint_every):
-                save_model(out, model_file(config, vocab, params, state, corpus_path))
+                with paused():
+                    save_model(out, model_file(config, vocab, params, state, corpus_path))
                 last_save = time.monotonic()
             if stop:
                 break

@@ -85,7 +85,7 @@ class TrainState:
     step: int = 0  # cs224n: SGD steps taken
     smoothed_loss: float = float("nan")  # exponential moving average of the loss per pair (cs224n: per step)
     loss_history: list = field(default_factory=list)  # smoothed_loss after each chunk (cs224n: each report)
-    rng_state: dict = field(default_factory=dict)  # the generator's bit_generator.state
+    rng_state: dict = field(default_factory=dict)  # cs224n: the generator's bit_generator.state
     finished: bool = False
 
     def to_json(self) -> dict:
@@ -203,24 +203,42 @@ def smooth(previous: float, value: float, weight: float = 0.05) -> float:
     return value if math.isnan(previous) else (1 - weight) * previous + weight * value
 
 
+def chunk_rng(config: TrainConfig, epoch: int, chunk: int) -> np.random.Generator:
+    """Each (epoch, chunk) draws from its own stream, so a chunk's randomness does not depend on which worker
+    trains it or on what came before; resuming needs only the position."""
+    return np.random.default_rng([config.seed, epoch, chunk])
+
+
+def run_chunk(trainer: Trainer, corpus: Corpus, epoch: int, chunk: int, words_before: Callable[[], int]):
+    """Train one chunk. words_before() is the global count of tokens done, for the learning rate.
+    Returns (tokens in the chunk, loss sum, pairs measured, learning rate at its end)."""
+    config = trainer.config
+    items = corpus.read(chunk * CHUNK_ITEMS, min((chunk + 1) * CHUNK_ITEMS, corpus.n_items))
+    words = int(np.count_nonzero(items >= 0))
+    words_total = config.epochs * corpus.n_tokens
+    lr_at = lambda fraction: learning_rate(config, (words_before() + fraction * words) / words_total)  # noqa: E731
+    loss_sum, pairs = trainer.train_chunk(items, corpus.remap, chunk_rng(config, epoch, chunk), lr_at)
+    return words, loss_sum, pairs, lr_at(1.0)
+
+
+def record(state: TrainState, words: int, loss_sum: float, pairs: int) -> None:
+    """Add a finished chunk's tokens and loss to the state (raises TrainingDiverged on a non-finite loss)."""
+    if pairs:
+        state.smoothed_loss = smooth(state.smoothed_loss, check_finite(loss_sum / pairs))
+    state.words_done += words
+    state.loss_history.append(state.smoothed_loss)
+
+
 def train(config: TrainConfig, vocab: Vocab, corpus: Corpus, params, state: TrainState) -> Iterator[TrainProgress]:
-    """Run (or continue) training, yielding after every chunk. params are updated in place; state too."""
-    rng = np.random.default_rng(config.seed)
-    if state.rng_state:
-        rng.bit_generator.state = state.rng_state
+    """Run (or continue) training in this thread, yielding after every chunk; params and state are updated in
+    place, and at every yield they are consistent: saving them and resuming later continues bit for bit."""
     trainer = Trainer(config, vocab, params)
     words_total = config.epochs * corpus.n_tokens
     while state.epoch < config.epochs:
         for chunk in range(state.chunk, corpus.n_chunks):
-            items = corpus.read(chunk * CHUNK_ITEMS, min((chunk + 1) * CHUNK_ITEMS, corpus.n_items))
-            words = int(np.count_nonzero(items >= 0))
-            lr_at = lambda fraction: learning_rate(config, (state.words_done + fraction * words) / words_total)  # noqa: E731
-            loss_sum, pairs = trainer.train_chunk(items, corpus.remap, rng, lr_at)
-            if pairs:
-                state.smoothed_loss = smooth(state.smoothed_loss, check_finite(loss_sum / pairs))
-            state.chunk, state.words_done = chunk + 1, state.words_done + words
-            state.loss_history.append(state.smoothed_loss)
-            state.rng_state = rng.bit_generator.state
-            yield TrainProgress(state.epoch + 1, state.words_done, words_total, lr_at(1.0), state.smoothed_loss)
+            words, loss_sum, pairs, lr = run_chunk(trainer, corpus, state.epoch, chunk, lambda: state.words_done)
+            record(state, words, loss_sum, pairs)
+            state.chunk = chunk + 1
+            yield TrainProgress(state.epoch + 1, state.words_done, words_total, lr, state.smoothed_loss)
         state.epoch, state.chunk = state.epoch + 1, 0
     state.finished = True
