@@ -109,3 +109,15 @@ def test_keys_are_documented():
 
     for key in KEYS:
         assert key in checkpoint.__doc__
+
+
+def test_saved_files_get_ordinary_permissions(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        save_model(tmp_path / "m.npz", _model(["a", "b"]))
+        assert (tmp_path / "m.npz").stat().st_mode & 0o777 == 0o644
+        os.chmod(tmp_path / "m.npz", 0o600)
+        save_model(tmp_path / "m.npz", _model(["a", "b"]))  # an existing file keeps its mode
+        assert (tmp_path / "m.npz").stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(umask)

@@ -48,6 +48,7 @@ def atomic_write(path: Path, write) -> None:
     path = Path(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, _file_mode(path))  # mkstemp makes 0600; give the file the mode a plain open() would
         with os.fdopen(fd, "wb") as file:
             write(file)
             file.flush()
@@ -64,6 +65,16 @@ def atomic_write(path: Path, write) -> None:
             os.close(dir_fd)
     except OSError:
         pass
+
+
+def _file_mode(path: Path) -> int:
+    """The existing file's permissions, or 0666 less the umask for a new file."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def save_model(path, model: ModelFile) -> None:

@@ -139,7 +139,6 @@ def run_training(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile |
     store, vocab, params, state = prepare(corpus_path, config, checkpoint)
     # subtle: BLAS's own threads only slow these small products, and collapse (10x) when another process holds a
     # core; one BLAS thread per training thread is measured fastest (README, "Why threadpoolctl").
-    # Overflow warnings are noise here: a diverging run is caught by its loss (TrainingDiverged).
     with store, threadpool_limits(limits=1, user_api="blas"), np.errstate(over="ignore", invalid="ignore"):
         on_preflight(preflight(store, vocab, config, state, checkpoint is not None))
         start = time.monotonic()

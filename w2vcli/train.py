@@ -162,6 +162,10 @@ class Trainer:
 
     def train_chunk(self, items, remap, rng, lr_at: Callable[[float], float]) -> tuple[float, int]:
         """SGD over one chunk; lr_at(fraction of the chunk done) gives the rate. Returns (loss sum, pairs)."""
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is caught by its loss instead
+            return self._train_chunk(items, remap, rng, lr_at)
+
+    def _train_chunk(self, items, remap, rng, lr_at) -> tuple[float, int]:
         ids, sentence_ids = self.chunk_tokens(items, remap, rng)
         config, W, T = self.config, self.config.window, self.config.batch_size
         whole = make_block(ids, sentence_ids, draw_reduced_windows(len(ids), W, rng), W)  # masks (W, n)
