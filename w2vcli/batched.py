@@ -61,41 +61,31 @@ def pairs_neg_sampling_loss_and_gradient(center_vectors, outside_vectors, center
 class Block:
     """T consecutive tokens and which of them pair up.
 
-    right[s−1, t] is True when token t, as a center, has token t+s as a context word (same sentence, s within
-    t's reduced window); left[s−1, t] likewise for token t−s. Built by batches.make_block.
+    masks[k, t] is 1 when token t + offsets[k] is a context word of token t as a center (same sentence, within
+    t's reduced window), else 0; offsets are −W..−1, 1..W. Built by batches.make_block.
     """
 
     ids: np.ndarray  # (T,) int64 word ids
-    left: np.ndarray  # (W, T) bool
-    right: np.ndarray  # (W, T) bool
+    masks: np.ndarray  # (2W, T) float32, 0 or 1
 
     @property
     def window(self) -> int:
-        return self.left.shape[0]
+        return self.masks.shape[0] // 2
 
     def contexts_per_center(self) -> np.ndarray:
         """n_t, the number of context words of each token (0 for tokens that are not centers)."""
-        return (self.left.sum(axis=0) + self.right.sum(axis=0)).astype(np.float32)  # (T,)
+        return self.masks.sum(axis=0)  # (T,)
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """All (center position, context position) pairs of the block, as two (P,) arrays."""
-        centers, contexts = [], []
-        for s in range(1, self.window + 1):
-            right_t = np.flatnonzero(self.right[s - 1])
-            left_t = np.flatnonzero(self.left[s - 1])
-            centers += [right_t, left_t]
-            contexts += [right_t + s, left_t - s]
+        centers = [np.flatnonzero(row) for row in self.masks]
+        contexts = [t + s for t, s in zip(centers, offsets(self.window))]
         return np.concatenate(centers), np.concatenate(contexts)
 
 
 def offsets(window: int) -> np.ndarray:
     """The 2W context offsets −W..−1, 1..W; row k of a block's stacked masks and neighbours is offset k."""
     return np.r_[np.arange(-window, 0), np.arange(1, window + 1)]
-
-
-def stacked_masks(block: Block) -> np.ndarray:
-    """(2W, T) float32: entry [k, t] is 1 when token t + offsets[k] is a context word of center t."""
-    return np.concatenate([block.left[::-1], block.right]).astype(np.float32)
 
 
 @lru_cache(maxsize=16)
@@ -144,7 +134,7 @@ def skipgram_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_
     Returns (loss or nan, grad_center_rows (T, d), grad_outside_rows (T, d), grad_noise_rows (K', d)): the
     gradient of each *row* (position), which the SGD step scatters into the matrices, summing repeats.
     """
-    masks = stacked_masks(block)  # (2W, T)
+    masks = block.masks  # (2W, T)
     outside_neighbours = gather_neighbours(outside_rows, block.window)  # (2W, T, d)
     scores = np.einsum("td,ktd->kt", center_rows, outside_neighbours)  # (2W, T)  u_oᵀ v_t for each pair
     coeffs = (sigmoid(scores) - 1.0) * masks  # (2W, T)  ∂J/∂score = −(1 − σ) on valid pairs
@@ -163,7 +153,7 @@ def skipgram_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_
 
 def _context_means(center_rows, block: Block):
     """CBOW's v̂_t = (1/n_t) Σ_(context j of t) v_j for every position; 0 where n_t = 0. Also returns n_t."""
-    masks = stacked_masks(block)  # (2W, T)
+    masks = block.masks  # (2W, T)
     n = masks.sum(axis=0)  # (T,)
     sums = sum_over_neighbours(masks, gather_neighbours(center_rows, block.window))  # (T, d)
     return sums / np.maximum(n, 1.0)[:, None], n
@@ -171,7 +161,7 @@ def _context_means(center_rows, block: Block):
 
 def _spread_to_contexts(grad_means, n, block: Block):
     """Back through v̂_t: each context row j of t receives ∂J/∂v̂_t / n_t."""
-    return send_to_neighbours(stacked_masks(block), grad_means / np.maximum(n, 1.0)[:, None])  # (T, d)
+    return send_to_neighbours(block.masks, grad_means / np.maximum(n, 1.0)[:, None])  # (T, d)
 
 
 def cbow_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_weight: float, want_loss=True):

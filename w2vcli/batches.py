@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .batched import Block
+from .batched import Block, offsets
 
 
 def make_block(ids, sentence_ids, reduced_windows, window: int, is_center=None) -> Block:
-    """Masks of the pairs in a run of tokens.
+    """The pair masks of a run of tokens.
 
     ids (T,) word ids; sentence_ids (T,) any labels, equal within a sentence; reduced_windows (T,) b_t in 1..W;
     is_center (T,) bool, False for tokens that only serve as context (the halo around a block), default all.
-    right[s−1, t] = (t+s < T) ∧ same sentence ∧ s ≤ b_t ∧ is_center_t, and left likewise for t−s.
+    masks[k, t] = (0 ≤ t+s < T) ∧ same sentence ∧ |s| ≤ b_t ∧ is_center_t, for s = offsets[k].
     """
     ids = np.asarray(ids, dtype=np.int64)
     sentence_ids = np.asarray(sentence_ids)
@@ -26,13 +26,27 @@ def make_block(ids, sentence_ids, reduced_windows, window: int, is_center=None) 
     reach = np.asarray(reduced_windows, dtype=np.int64)  # (T,)
     if is_center is not None:
         reach = np.where(is_center, reach, 0)
-    left = np.zeros((window, T), dtype=bool)
-    right = np.zeros((window, T), dtype=bool)
-    for s in range(1, min(window, T - 1) + 1):
-        same = sentence_ids[s:] == sentence_ids[:-s]  # (T−s,)  tokens t and t+s share a sentence
-        right[s - 1, :-s] = same & (reach[:-s] >= s)
-        left[s - 1, s:] = same & (reach[s:] >= s)
-    return Block(ids, left, right)
+    masks = np.zeros((2 * window, T), dtype=np.float32)
+    for k, s in enumerate(offsets(window)):
+        d = abs(int(s))
+        if d >= T:
+            continue
+        same = sentence_ids[d:] == sentence_ids[:-d]  # (T−d,)  tokens t and t+d share a sentence
+        if s > 0:
+            masks[k, :-d] = same & (reach[:-d] >= d)  # center t, context t+d
+        else:
+            masks[k, d:] = same & (reach[d:] >= d)  # center t, context t−d
+    return Block(ids, masks)
+
+
+def sub_block(whole: Block, start: int, stop: int) -> Block:
+    """Tokens [start, stop) of a block as centers, with up to W tokens either side as context only (the halo)."""
+    W = whole.window
+    lo, hi = max(0, start - W), min(len(whole.ids), stop + W)
+    masks = whole.masks[:, lo:hi].copy()  # (2W, hi − lo)
+    masks[:, : start - lo] = 0
+    masks[:, stop - lo:] = 0
+    return Block(whole.ids[lo:hi], masks)
 
 
 def draw_reduced_windows(n: int, window: int, rng: np.random.Generator) -> np.ndarray:

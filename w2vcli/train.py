@@ -16,8 +16,8 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from .batched import Block, block_gradient
-from .batches import draw_reduced_windows, make_block
+from .batched import block_gradient
+from .batches import draw_reduced_windows, make_block, sub_block
 from .errors import ConfigError, W2VError
 from .sampling import NoiseSampler, keep_probabilities, noise_distribution
 from .vocab import Vocab
@@ -171,7 +171,7 @@ class Trainer:
         whole = make_block(ids, sentence_ids, draw_reduced_windows(len(ids), W, rng), W)  # masks (W, n)
         loss_sum, pairs = 0.0, 0
         for b, start in enumerate(range(0, len(ids), T)):
-            block = _sub_block(whole, start, min(start + T, len(ids)))
+            block = sub_block(whole, start, min(start + T, len(ids)))
             negatives = self.sampler.draw(rng, config.shared_negatives)  # (K',)
             want_loss = b % LOSS_EVERY == 0
             grad = block_gradient(self.center_vectors, self.outside_vectors, block, negatives, model=config.model,
@@ -182,17 +182,6 @@ class Trainer:
                 pairs += int(block.contexts_per_center().sum()) if config.model == "skipgram" else \
                     int(np.count_nonzero(block.contexts_per_center()))
         return loss_sum, pairs
-
-
-def _sub_block(whole: Block, start: int, stop: int) -> Block:
-    """Tokens [start, stop) as centers, with up to W tokens either side as context only (the halo)."""
-    W = whole.window
-    lo, hi = max(0, start - W), min(len(whole.ids), stop + W)
-    left, right = whole.left[:, lo:hi].copy(), whole.right[:, lo:hi].copy()  # (W, hi − lo)
-    for mask in (left, right):
-        mask[:, : start - lo] = False
-        mask[:, stop - lo:] = False
-    return Block(whole.ids[lo:hi], left, right)
 
 
 def check_finite(loss: float) -> float:
