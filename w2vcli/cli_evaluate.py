@@ -1,1 +1,60 @@
-"""`w2v` commands: evaluate (being written)."""
+"""`w2v evaluate`: the analogy and word-pair benchmarks on a model's vectors (the scoring lives in evaluate.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .cli_vectors import AnalogyMethod
+from .cliapp import ModelPath, VectorsChoice, VectorsKind, command
+
+
+@command()
+def evaluate(
+    model: ModelPath = Path("model.npz"),
+    vectors: VectorsChoice = VectorsKind.center,
+    analogies: Annotated[Optional[Path], typer.Option(
+        "--analogies", "-a", help="Analogy questions, questions-words.txt format: ': section', then 'a b c d'.")]
+    = None,
+    pairs: Annotated[Optional[list[Path]], typer.Option(
+        "--pairs", "-p", help="Word pairs 'word1<TAB>word2<TAB>score' (WordSim-353, SimLex-999); repeatable.")]
+    = None,
+    restrict_vocab: Annotated[int, typer.Option(
+        min=1, help="Only the N most frequent words count, as answers and in questions and pairs.")] = 300_000,
+    method: Annotated[AnalogyMethod, typer.Option(help="add: 3CosAdd; cosmul: 3CosMul (Levy & Goldberg 2014).")]
+    = AnalogyMethod.add,
+    case_sensitive: Annotated[bool, typer.Option(
+        "--case-sensitive", help="Match words exactly, not case-insensitively as gensim does.")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """Score vectors on word-analogy and word-similarity benchmarks, with the numbers gensim reports.
+
+    Analogies: accuracy per section, semantic and syntactic (gram*) totals, questions skipped for unknown words.
+    Pairs: Spearman and Pearson correlation with the human scores, pairs skipped. Malformed lines are reported
+    with their line number and skipped.
+
+    Example: w2v evaluate -m model.npz --analogies questions-words.txt --pairs wordsim353.tsv
+    """
+    from . import evaluate as ev
+    from .display import print_evaluation, print_json, print_warnings
+    from .errors import ConfigError
+    from .vectors import load_vectors
+
+    if analogies is None and not pairs:
+        raise ConfigError("nothing to evaluate: give --analogies FILE and/or --pairs FILE")
+    question_file = ev.read_analogies(analogies) if analogies else None  # files first: a typo fails fast
+    pair_files = [ev.read_pairs(path) for path in pairs or ()]
+    embeddings = load_vectors(model, vectors.value)
+    options = dict(restrict_vocab=restrict_vocab, case_insensitive=not case_sensitive)
+    analogy_result = (ev.score_analogies(embeddings, question_file, method=method.value, **options)
+                      if question_file else None)
+    pair_results = [ev.score_pairs(embeddings, found, **options) for found in pair_files]
+    if json_output:
+        print_json({"model": str(model), "vectors": vectors.value,
+                    "analogies": analogy_result.as_dict() if analogy_result else None,
+                    "pairs": [result.as_dict() for result in pair_results]})
+    else:
+        print_evaluation(analogy_result, pair_results)
+    print_warnings([warning for found in (question_file, *pair_files) if found for warning in found.warnings])

@@ -83,3 +83,35 @@ def print_json(data) -> None:
         console.print_json(text)
     else:
         print(text)
+
+
+def _percent(correct: int, answered: int) -> str:
+    return f"{100 * correct / answered:.2f}%" if answered else "–"
+
+
+def _correlation(value: float) -> str:
+    return "–" if value != value else f"{value:.4f}"  # NaN: fewer than two pairs, or a constant column
+
+
+def print_evaluation(analogies, pairs) -> None:
+    """The evaluate report: analogy accuracy per section with semantic, syntactic and total rows, then one row
+    of correlations per word-pair file (evaluate.AnalogyResult or None, a list of evaluate.PairsResult)."""
+    if analogies is not None:
+        method = {"add": "3CosAdd", "cosmul": "3CosMul"}[analogies.method]
+        rows = [(s.name, s.correct, s.answered, s.skipped, _percent(s.correct, s.answered))
+                for s in (*analogies.sections, analogies.semantic, analogies.syntactic, analogies.total)]
+        print_table(f"Analogies ({method}, top {analogies.restrict_vocab} words)",
+                    ("section", "correct", "answered", "skipped", "accuracy"), rows,
+                    justify=("left", "right", "right", "right", "right"))
+    if pairs:
+        rows = [(p.source, p.pairs, p.skipped, _correlation(p.spearman), _correlation(p.pearson)) for p in pairs]
+        print_table("Word pairs", ("file", "pairs", "skipped", "spearman", "pearson"), rows,
+                    justify=("left", "right", "right", "right", "right"))
+
+
+def print_warnings(warnings: Sequence[str], *, limit: int = 10) -> None:
+    """Up to limit warnings on stderr, then how many more were left out."""
+    for warning in warnings[:limit]:
+        print_warning(warning)
+    if len(warnings) > limit:
+        print_warning(f"... and {len(warnings) - limit} more malformed lines, all skipped")
