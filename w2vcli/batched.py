@@ -83,9 +83,12 @@ class Block:
         return np.concatenate(centers), np.concatenate(contexts)
 
 
+@lru_cache(maxsize=16)
 def offsets(window: int) -> np.ndarray:
     """The 2W context offsets −W..−1, 1..W; row k of a block's stacked masks and neighbours is offset k."""
-    return np.r_[np.arange(-window, 0), np.arange(1, window + 1)]
+    result = np.r_[np.arange(-window, 0), np.arange(1, window + 1)]
+    result.setflags(write=False)
+    return result
 
 
 @lru_cache(maxsize=16)
@@ -274,7 +277,7 @@ def block_gradient(center_vectors, outside_vectors, block: Block, negative_idxs,
     model is "skipgram" or "cbow", loss "neg" or "softmax" (negative_idxs (K',) is ignored for softmax).
     """
     objective = BLOCK_OBJECTIVES[(model, loss)]
-    center_rows = center_vectors[block.ids]  # (T, d)
+    center_rows = np.take(center_vectors, block.ids, axis=0)  # (T, d)
     if loss == "softmax":
         value, grad_center_rows, grad_outside = objective(center_rows, outside_vectors, block, want_loss)
         return SparseGradient(value, block.ids, grad_center_rows, None, grad_outside)
