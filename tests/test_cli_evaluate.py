@@ -100,3 +100,22 @@ def test_a_missing_analogy_file_is_reported_before_the_model_is_read(files):
 def test_impossible_restrict_vocab_is_a_usage_error(files):
     result = run("-m", files / "model.npz", "-a", files / "q.txt", "--restrict-vocab", "0")
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_word2vec_text_vectors_score_as_in_gensim(tmp_path):
+    """End to end: gensim writes word2vec text; `w2v evaluate --json` and gensim read that same file."""
+    from test_evaluate import keyed_vectors, structured_files, structured_vectors
+
+    words, vectors = structured_vectors(np.random.default_rng(11))
+    questions, pairs = structured_files(tmp_path, np.random.default_rng(12), words, vectors)
+    keyed_vectors(words, vectors).save_word2vec_format(str(tmp_path / "v.txt"))
+    kv = type(keyed_vectors(words, vectors)).load_word2vec_format(str(tmp_path / "v.txt"))
+    result = run("-m", tmp_path / "v.txt", "-a", questions, "-p", pairs, "--restrict-vocab", "400", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    accuracy, sections = kv.evaluate_word_analogies(str(questions), restrict_vocab=400)
+    assert abs(report["analogies"]["total"]["accuracy"] - accuracy) <= 1e-6
+    assert [s["correct"] for s in report["analogies"]["sections"]] == [len(s["correct"]) for s in sections[:-1]]
+    (pearson, _), (spearman, _), _ = kv.evaluate_word_pairs(str(pairs), restrict_vocab=400)
+    assert abs(report["pairs"][0]["spearman"] - spearman) <= 1e-6
+    assert abs(report["pairs"][0]["pearson"] - pearson) <= 1e-6

@@ -77,7 +77,8 @@ def parse_analogies(lines, source: str = "analogies") -> AnalogyFile:
     """Sections of questions-words.txt lines, and one warning per malformed line (which is skipped).
 
     subtle: like gensim, a header's name is the line with leading ':' and spaces removed, and sections that
-    share a name stay separate. Blank lines are skipped silently.
+    share a name stay separate. Unlike gensim, ':name' (no space) is a header too, and a question before any
+    header is a warning rather than an exception. Blank lines are skipped silently.
     """
     sections, warnings = [], []
     for number, line in lines:
@@ -257,8 +258,8 @@ def _exclude_inputs(scores: np.ndarray, abc: np.ndarray, canon: np.ndarray, star
 def _best_rows(unit: np.ndarray, abc: np.ndarray, canon: np.ndarray, method: str) -> np.ndarray:
     """(B,) the canonical row of the best candidate for each question, never a, b or c; -1 if none is left.
 
-    subtle: of equal scores the first row (the more frequent word) wins, across chunks too, so a result never
-    depends on CANDIDATE_CHUNK. gensim's argpartition leaves exact ties in no defined order.
+    subtle: of exactly equal scores the first row (the more frequent word) wins, across chunks too; gensim's
+    argpartition leaves ties in no defined order.
     """
     score = _scorer(unit, abc, method)
     best = np.full(len(abc), -np.inf, dtype=np.float32)  # (B,)
@@ -309,10 +310,10 @@ def average_ranks(values) -> np.ndarray:
     """1-based ranks of values, tied values sharing the mean of their ranks (as Spearman's rho needs)."""
     values = np.asarray(values)
     order = np.argsort(values, kind="stable")  # (n,)
-    ordered = values[order]  # (n,)
-    first = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])  # (g,) where each group of ties starts
+    starts_group = np.r_[True, values[order][1:] != values[order][:-1]]  # (n,) sorted value opens a tie group
+    first = np.flatnonzero(starts_group)  # (g,) sorted position where each group starts
     last = np.r_[first[1:], len(values)] - 1  # (g,) where it ends
-    group = np.cumsum(np.r_[True, ordered[1:] != ordered[:-1]]) - 1  # (n,) group of each sorted value
+    group = np.cumsum(starts_group) - 1  # (n,) group of each sorted value
     ranks = np.empty(len(values), dtype=np.float64)
     ranks[order] = (first + last)[group] / 2 + 1
     return ranks
