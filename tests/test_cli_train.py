@@ -108,5 +108,5 @@ def test_every_option_is_documented_in_help():
     result = runner.invoke(app, ["train", "--help"], env={"COLUMNS": "200"})
     for option in ["--out", "--resume", "--force", "--preset", "--model", "--loss", "--dim", "--window", "--negatives",
                    "--epochs", "--lr", "--min-lr", "--min-count", "--max-vocab", "--sample", "--ns-exponent",
-                   "--batch-size", "--shared-negatives", "--seed", "--no-lowercase", "--checkpoint-every", "--quiet"]:
+                   "--batch-size", "--shared-negatives", "--max-repeats", "--seed", "--no-lowercase", "--checkpoint-every", "--quiet"]:
         assert option in result.output, option

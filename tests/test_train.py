@@ -127,3 +127,16 @@ def test_cs224n_preset_reaches_the_assignment_loss(tmp_path):
     saved = load_model(tmp_path / "sst.npz")
     assert saved.center_vectors.shape == (len(saved.words), 10) and len(saved.loss_history) == 400
     assert dataclasses.asdict(config) == saved.config
+
+
+def test_damp_repeats_scales_only_words_repeated_beyond_the_cap():
+    from w2vcli.batched import SparseGradient
+    from w2vcli.train import damp_repeats
+
+    center_idxs = np.array([3, 3, 3, 5, 3, 7])  # word 3 four times
+    outside_idxs = np.array([1, 2, 2, 9])
+    grad = SparseGradient(0.0, center_idxs, np.ones((6, 2), np.float32), outside_idxs, np.ones((4, 2), np.float32))
+    damped = damp_repeats(grad, cap=2)
+    np.testing.assert_allclose(damped.grad_center_rows[:, 0], [0.5, 0.5, 0.5, 1, 0.5, 1])
+    np.testing.assert_allclose(damped.grad_outside_rows[:, 0], [1, 1, 1, 1])  # nothing beyond 2 there
+    assert damp_repeats(grad, cap=4) is grad

@@ -65,6 +65,8 @@ def train(
     ns_exponent: Annotated[Optional[float], _opt("Noise distribution ∝ count^this.", "0.75")] = None,
     batch_size: Annotated[Optional[int], _opt("Tokens per SGD block.", "512")] = None,
     shared_negatives: Annotated[Optional[int], _opt("Negatives drawn per block, shared.", "64")] = None,
+    max_repeats: Annotated[Optional[int], _opt("A word's update per block counts at most this many occurrences.",
+                                               "8")] = None,
     seed: Annotated[Optional[int], _opt("Random seed.", "1")] = None,
     lowercase: Annotated[Optional[bool], typer.Option("--lowercase/--no-lowercase", help="Fold case.",
                                                       show_default="lowercase")] = None,
@@ -87,7 +89,7 @@ def train(
     given = {name: value.value if isinstance(value, Enum) else value for name, value in dict(
         model=model, loss=loss, dim=dim, window=window, negatives=negatives, epochs=epochs, lr=lr, min_lr=min_lr,
         min_count=min_count, max_vocab=max_vocab, sample=sample, ns_exponent=ns_exponent, batch_size=batch_size,
-        shared_negatives=shared_negatives, seed=seed, lowercase=lowercase).items() if value is not None}
+        shared_negatives=shared_negatives, max_repeats=max_repeats, seed=seed, lowercase=lowercase).items() if value is not None}
     config, checkpoint = resolve_config(given, preset.value if preset else None, resume)
     if workers is not None and workers < 1:
         raise ConfigError(f"--workers must be positive (got {workers})")
