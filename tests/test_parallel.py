@@ -11,12 +11,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from w2vcli import parallel, train as train_module
+from w2vcli import parallel, processes, run as run_module, train as train_module
 from w2vcli.checkpoint import load_model
 from w2vcli.run import run_training
 from w2vcli.train import TrainConfig
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "corpus.txt"
+
+
+@pytest.fixture(params=["threads", "processes"])
+def kind(request, monkeypatch):
+    """Run each test with worker threads and with worker processes."""
+    if request.param == "threads":
+        monkeypatch.setattr(run_module, "can_fork", lambda: False)
+    elif not processes.can_fork():
+        pytest.skip("no fork on this platform")
+    return parallel.ParallelRun if request.param == "threads" else processes.ProcessRun
 
 
 class Quiet:
@@ -37,7 +47,7 @@ def _royal_neighbours(path):
     return {model.words[i] for i in np.argsort(-(vectors @ king))[1:4]}
 
 
-def test_two_workers_learn_as_well_as_one(tmp_path, monkeypatch):
+def test_two_workers_learn_as_well_as_one(tmp_path, monkeypatch, kind):
     monkeypatch.setattr(train_module, "CHUNK_ITEMS", 10_000)  # enough chunks for both threads
     config = TrainConfig(dim=30, epochs=3)
     summary = _run(tmp_path / "m.npz", config, workers=2)
@@ -47,11 +57,11 @@ def test_two_workers_learn_as_well_as_one(tmp_path, monkeypatch):
     assert (state["epoch"], state["chunk"], state["words_done"]) == (3, 0, 3 * 246_246)
 
 
-def test_checkpoints_pause_the_workers_at_a_consistent_point(tmp_path, monkeypatch):
+def test_checkpoints_pause_the_workers_at_a_consistent_point(tmp_path, monkeypatch, kind):
     monkeypatch.setattr(train_module, "CHUNK_ITEMS", 10_000)
     n_chunks = -(-(246_246 + 30_000) // 10_000)  # tokens plus one marker per sentence
     saved = []
-    original = parallel.ParallelRun.paused
+    original = kind.paused
 
     def spy(self):
         context = original(self)
@@ -68,7 +78,7 @@ def test_checkpoints_pause_the_workers_at_a_consistent_point(tmp_path, monkeypat
 
         return Spy()
 
-    monkeypatch.setattr(parallel.ParallelRun, "paused", spy)
+    monkeypatch.setattr(kind, "paused", spy)
     _run(tmp_path / "m.npz", TrainConfig(dim=10, epochs=2), workers=2, checkpoint_every=1e-9)
     assert len(saved) > 5
     for done, words_done in saved:  # the tokens done are exactly those of the chunks before the position
@@ -86,7 +96,7 @@ def _chunks(tmp_path, done):
     return [out[i % n] for i in range(done)]
 
 
-def test_an_error_in_a_worker_stops_the_run_and_leaves_no_threads(tmp_path, monkeypatch):
+def test_an_error_in_a_worker_stops_the_run_and_leaves_nothing_running(tmp_path, monkeypatch, kind):
     calls = []
     real = train_module.Trainer.train_chunk
 
@@ -102,12 +112,28 @@ def test_an_error_in_a_worker_stops_the_run_and_leaves_no_threads(tmp_path, monk
     with pytest.raises(RuntimeError, match="disk on fire"):
         _run(tmp_path / "m.npz", TrainConfig(dim=10, epochs=2), workers=2)
     assert threading.active_count() == before
+    assert _children(os.getpid()) == []
     assert not (tmp_path / "m.npz").exists()
 
 
 def _children(pid):
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
-    return out.split()
+    """Live child processes of pid, read from /proc."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            children.append(stat.parent.name)
+    return children
+
+
+def _alive(pid):
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 @pytest.mark.parametrize("how", ["SIGINT", "SIGKILL"])
@@ -120,11 +146,16 @@ def test_stopping_a_parallel_run_leaves_nothing_behind(tmp_path, how):
     while not out.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
     time.sleep(0.3)
-    assert _children(run.pid) == []  # threads, never child processes
+    workers = _children(run.pid)
+    assert len(workers) == (2 if processes.can_fork() else 0)
     run.send_signal(signal.SIGINT if how == "SIGINT" else signal.SIGKILL)
     _, stderr = run.communicate(timeout=60)
     assert run.returncode == (130 if how == "SIGINT" else -9), stderr
     assert "Traceback" not in stderr
+    deadline = time.monotonic() + 5
+    while [pid for pid in workers if _alive(pid)] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [pid for pid in workers if _alive(pid)] == []  # no orphans, even after SIGKILL
     state = load_model(out).state  # the checkpoint stays loadable
     assert not state["finished"] and state["words_done"] > 0
     assert [p for p in os.listdir(tmp_path) if p != "m.npz"] == []

@@ -139,7 +139,7 @@ def skipgram_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_
     """
     masks = block.masks  # (2W, T)
     outside_neighbours = gather_neighbours(outside_rows, block.window)  # (2W, T, d)
-    scores = np.einsum("td,ktd->kt", center_rows, outside_neighbours)  # (2W, T)  u_oᵀ v_t for each pair
+    scores = np.matmul(outside_neighbours.transpose(1, 0, 2), center_rows[:, :, None])[:, :, 0].T  # (2W, T) u_oᵀv_t
     coeffs = (sigmoid(scores) - 1.0) * masks  # (2W, T)  ∂J/∂score = −(1 − σ) on valid pairs
     grad_center_rows = sum_over_neighbours(coeffs, outside_neighbours)  # (T, d)
     grad_outside_rows = send_to_neighbours(coeffs, center_rows)  # (T, d)

@@ -25,8 +25,12 @@ def sigmoid(x):
     """
     x = np.asarray(x)
     dtype = x.dtype if np.issubdtype(x.dtype, np.floating) else np.float64
-    half = dtype.type(0.5)
-    return half + half * np.tanh(half * x.astype(dtype, copy=False))
+    result = np.array(x, dtype=dtype)  # a copy, then in place: this runs on the training hot path
+    result *= 0.5
+    np.tanh(result, out=result)
+    result *= 0.5
+    result += 0.5
+    return result
 
 
 def softmax(x):

@@ -1,10 +1,10 @@
-"""Parallel training: worker threads share the two parameter matrices and update them without locks (Hogwild).
+"""Parallel training in worker threads that share the two parameter matrices without locks (Hogwild).
 
-Like word2vec, gensim and fastText, every worker trains its own chunks of the corpus, each chunk with its own
-random stream (train.chunk_rng), while the learning rate follows the tokens done by all workers. Threads, not
-processes: NumPy releases the GIL in the gathers, matrix products and np.add.at that make up a step, so threads
-scale without shared-memory segments or child processes that could outlive a crash. Checkpoints pause the
-workers at chunk boundaries, where the chunks done are exactly those before the next one to hand out.
+The fallback where processes cannot be forked (processes.py is used elsewhere: measured on 2 cores, two threads
+reach only 1.17x one thread, as np.add.at and the Python between array operations hold the GIL). Like word2vec,
+gensim and fastText, every worker trains its own chunks of the corpus, each chunk with its own random stream
+(train.chunk_rng), while the learning rate follows the tokens done by all workers. Checkpoints pause the workers
+at chunk boundaries, where the chunks done are exactly those before the next one to hand out.
 With several workers the order of updates varies from run to run: results are statistically, not bitwise,
 equal; one worker runs train.train, which is exact.
 """

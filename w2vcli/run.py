@@ -24,6 +24,7 @@ from .checkpoint import ModelFile, load_model, save_model
 from .corpus import CorpusStats, TokenStore, scan_corpus
 from .cs224n import train_cs224n
 from .parallel import ParallelRun
+from .processes import ProcessRun, can_fork, shared_copy
 from .errors import ConfigError
 from .train import MODEL_FIELDS, PRESETS, Corpus, TrainConfig, TrainProgress, TrainState, init_params, train
 from .vocab import Vocab
@@ -119,6 +120,8 @@ def progress_stream(config: TrainConfig, store: TokenStore, vocab: Vocab, params
         items = np.where(items < 0, -1, remap[np.maximum(items, 0)])
         return train_cs224n(config, vocab.counts, items, params, state)
     corpus = Corpus(store.read, store.n_items, store.n_tokens, vocab.remap(store.words))
+    if workers > 1 and can_fork():
+        return ProcessRun(config, vocab, corpus, params, state, workers)
     if workers > 1:
         return ParallelRun(config, vocab, corpus, params, state, workers)
     return train(config, vocab, corpus, params, state)
@@ -137,6 +140,8 @@ def run_training(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile |
     should_stop() turns true, and at the end. A TrainingDiverged error propagates with the last good checkpoint
     left in place."""
     store, vocab, params, state = prepare(corpus_path, config, checkpoint)
+    if workers > 1 and can_fork() and config.preset != "cs224n":
+        params = tuple(shared_copy(matrix) for matrix in params)  # seen and updated by every worker process
     # subtle: BLAS's own threads only slow these small products, and collapse (10x) when another process holds a
     # core; one BLAS thread per training thread is measured fastest (README, "Why threadpoolctl").
     with store, threadpool_limits(limits=1, user_api="blas"), np.errstate(over="ignore", invalid="ignore"):

@@ -23,7 +23,7 @@ from .sampling import NoiseSampler, keep_probabilities, noise_distribution
 from .vocab import Vocab
 
 CHUNK_ITEMS = 1 << 16  # corpus items (tokens and sentence markers) per chunk: the unit of progress and resume
-LOSS_EVERY = 8  # blocks between loss measurements (the loss costs as much as a third of a step)
+LOSS_EVERY = 16  # blocks between loss measurements (the loss costs as much as a third of a step)
 MODEL_FIELDS = ("model", "loss", "dim", "window", "negatives", "min_count", "max_vocab", "sample", "ns_exponent",
                 "lowercase", "preset", "batch_size", "shared_negatives", "max_repeats", "epochs", "lr", "min_lr", "seed",
                 "iterations", "windows_per_step", "anneal_every")
