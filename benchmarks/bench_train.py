@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -39,15 +40,47 @@ open(out + ".words", "w", encoding="utf-8").write("\\n".join(model.wv.index_to_k
 """.format(**SETTINGS)
 
 
+def _tree_pss_kib(pid: int) -> int:
+    """Proportional set size of pid and its descendants (shared pages divided among their users), KiB."""
+    total, pids = 0, [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        pids += [int(child) for child in children]
+    return total
+
+
 def timed(command: list[str]) -> tuple[float, float]:
-    """Run command; (wall seconds, peak resident MiB) of that process alone."""
+    """Run command; (wall seconds, peak memory MiB) of that process and its workers.
+
+    Peak memory is the largest sum of PSS over the process tree, sampled every 20 ms (fair to a system whose
+    workers are processes sharing memory as to one whose workers are threads), and at least the process's own
+    peak resident size as the kernel reports it at exit.
+    """
     start = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak_kib, finished = [0], threading.Event()
+
+    def sample():  # never waits on the process itself: wait4 below must be the one to reap it
+        while not finished.wait(0.02):
+            peak_kib[0] = max(peak_kib[0], _tree_pss_kib(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.monotonic() - start
-    if os.waitstatus_to_exitcode(status) != 0:
+    finished.set()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    sampler.join()
+    if process.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, max(peak_kib[0], usage.ru_maxrss) / 1024
 
 
 def run_w2vcli(corpus: Path, out: Path, workers: int) -> tuple[float, float, Embeddings]:
