@@ -15,14 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from w2vcli import evaluate
+from w2vcli import evalfiles, evaluate
 from w2vcli.vectors import Embeddings
 
 QUESTIONS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "eval" / "questions-words.txt"
 
 
 def vocabulary(questions: Path, size: int, dim: int, rng: np.random.Generator) -> Embeddings:
-    found = evaluate.read_analogies(questions)
+    found = evalfiles.read_analogies(questions)
     question_words = sorted({word.lower() for s in found.sections for q in s.questions for word in q})
     filler = [f"filler{i}" for i in range(size - len(question_words))]
     words = [(question_words + filler)[i] for i in rng.permutation(size)]

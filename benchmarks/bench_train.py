@@ -117,7 +117,7 @@ def main() -> None:
             if repeat > 1:
                 corpus = Path(tmp) / f"{args.corpus.stem}-x{repeat}.txt"
                 corpus.write_bytes(args.corpus.read_bytes() * repeat)
-            systems = [(f"w2vcli" + (f" --workers {w}" if w else ""), run_w2vcli, w) for w in args.workers]
+            systems = [("w2vcli" + (f" --workers {w}" if w else ""), run_w2vcli, w) for w in args.workers]
             if not args.no_gensim:
                 systems.append((f"gensim {args.gensim_workers} workers", run_gensim, args.gensim_workers))
             for name, runner, workers in systems:

@@ -1,4 +1,3 @@
-import numpy as np
 from typer.testing import CliRunner
 
 from w2vcli import __version__, core

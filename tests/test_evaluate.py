@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import shared_file
+from w2vcli import evalfiles as files
 from w2vcli import evaluate as ev
 from w2vcli.vectors import Embeddings
 
@@ -36,7 +37,7 @@ pear pears apple apples
 
 
 def worked(text=QUESTIONS, **options):
-    return ev.score_analogies(Embeddings(WORDS, VECTORS), ev.parse_analogies(lines(text), "q.txt"), **options)
+    return ev.score_analogies(Embeddings(WORDS, VECTORS), files.parse_analogies(lines(text), "q.txt"), **options)
 
 
 @pytest.mark.parametrize("method", ["add", "cosmul"])
@@ -66,7 +67,7 @@ def test_the_inputs_are_never_the_answer_even_in_another_case():
     query = VECTORS[1] / np.sqrt(2) - VECTORS[0] + VECTORS[2] / np.sqrt(2)
     vectors = np.vstack([VECTORS, query, query + [0, 0, 0, 0.05, 0]])
     embeddings = Embeddings(WORDS + ["KING", "Queen"], vectors)
-    found = ev.parse_analogies(lines(": family\nman woman king queen"))
+    found = files.parse_analogies(lines(": family\nman woman king queen"))
     assert ev.score_analogies(embeddings, found).total.correct == 1
     assert ev.score_analogies(embeddings, found, case_insensitive=False).total.correct == 0  # answers KING
 
@@ -76,7 +77,7 @@ def test_a_tie_goes_to_the_more_frequent_word_whatever_the_chunking(monkeypatch)
     # (row 8) both score exactly 1.0 against it.
     words = ["man", "woman", "king", "queen", "w4", "w5", "w6", "w7", "monarch"]
     vectors = np.eye(5, dtype=np.float32)[[0, 1, 0, 1, 2, 3, 4, 2, 1]]
-    questions = ev.parse_analogies(lines(": family\nman woman king queen"))
+    questions = files.parse_analogies(lines(": family\nman woman king queen"))
     assert ev.score_analogies(Embeddings(words, vectors), questions).total.correct == 1
     monkeypatch.setattr(ev, "CANDIDATE_CHUNK", 4)  # queen and monarch in different chunks
     monkeypatch.setattr(ev, "QUESTION_BATCH", 1)
@@ -87,13 +88,13 @@ def test_a_tie_goes_to_the_more_frequent_word_whatever_the_chunking(monkeypatch)
 
 def test_case_folding_is_gensims_upper_case():
     # 'straße'.upper() is 'STRASSE' while 'STRASSE'.lower() is 'strasse': folding to lower case would miss it
-    found = ev.parse_pairs(lines("STRASSE\tman\t3\nWoman\tKING\t2\nstraße\tqueen\t1"))
+    found = files.parse_pairs(lines("STRASSE\tman\t3\nWoman\tKING\t2\nstraße\tqueen\t1"))
     result = ev.score_pairs(Embeddings(["straße"] + WORDS, np.vstack([VECTORS[4], VECTORS])), found)
     assert (result.pairs, result.skipped) == (3, 0)
 
 
 def test_malformed_analogy_lines_are_warnings_with_line_numbers():
-    found = ev.parse_analogies([(1, "orphan question here ok"), (2, ": s1"), (3, "a b c"), (4, ""),
+    found = files.parse_analogies([(1, "orphan question here ok"), (2, ": s1"), (3, "a b c"), (4, ""),
                                 (5, "a b c d e"), (6, None), (7, "a b c d"), (8, ":gram x"), (9, "e f g h")], "q")
     assert [(s.name, s.questions) for s in found.sections] == [("s1", [("a", "b", "c", "d")]),
                                                                  ("gram x", [("e", "f", "g", "h")])]
@@ -105,7 +106,7 @@ def test_malformed_analogy_lines_are_warnings_with_line_numbers():
 
 def test_pairs_reader_skips_comments_and_reports_bad_lines():
     text = "# Word 1\tWord 2\tHuman (mean)\nlove\tsex\t6.77\n\ntiger\tcat\nbook\tpaper\tlots\nx\ty\tnan\n cup \tmug\t8\n"
-    found = ev.parse_pairs(lines(text), "ws")
+    found = files.parse_pairs(lines(text), "ws")
     assert found.pairs == [("love", "sex", 6.77), ("cup", "mug", 8.0)]
     assert found.warnings == ["ws line 4: expected 'word1<TAB>word2<TAB>score'; skipped",
                               "ws line 5: score 'lots' is not a finite number; skipped",
@@ -122,22 +123,22 @@ def test_unusable_analogy_file_is_one_clear_error(tmp_path, content, message):
     path = tmp_path / "q.txt"
     if content is not None:
         path.write_bytes(content)
-    with pytest.raises(ev.EvaluationFileError) as error:
-        ev.read_analogies(path)
+    with pytest.raises(files.EvaluationFileError) as error:
+        files.read_analogies(path)
     assert str(error.value) == message.format(path=path)
 
 
 def test_pairs_file_without_pairs_is_an_error(tmp_path):
     path = tmp_path / "p.tsv"
     path.write_text("# only a comment\n")
-    with pytest.raises(ev.EvaluationFileError, match="holds no pairs"):
-        ev.read_pairs(path)
-    with pytest.raises(ev.EvaluationFileError, match="is a directory"):
-        ev.read_pairs(tmp_path)
+    with pytest.raises(files.EvaluationFileError, match="holds no pairs"):
+        files.read_pairs(path)
+    with pytest.raises(files.EvaluationFileError, match="is a directory"):
+        files.read_pairs(tmp_path)
 
 
 def test_pairs_worked_example():
-    found = ev.parse_pairs(lines("man\twoman\t8\nking\tqueen\t9\nman\tapple\t1\nking\tempress\t9"))
+    found = files.parse_pairs(lines("man\twoman\t8\nking\tqueen\t9\nman\tapple\t1\nking\tempress\t9"))
     result = ev.score_pairs(Embeddings(WORDS, VECTORS), found)
     # cosines .707, .816, 0 against 8, 9, 1: the same order, so rho = 1
     assert (result.pairs, result.skipped, result.spearman) == (3, 1, 1.0)
@@ -261,7 +262,7 @@ def gensim_cosmul_correct(kv, found):
 def test_cosmul_answers_as_gensim_most_similar_cosmul(tmp_path):
     words, vectors = structured_vectors(np.random.default_rng(7))
     questions, _ = structured_files(tmp_path, np.random.default_rng(8), words, vectors)
-    found = ev.read_analogies(questions)
+    found = files.read_analogies(questions)
     result = ev.score_analogies(Embeddings(words, vectors), found, method="cosmul")
     assert [s.correct for s in result.sections] == gensim_cosmul_correct(keyed_vectors(words, vectors), found)
     assert 0.1 < result.total.accuracy < 0.9
