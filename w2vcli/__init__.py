@@ -11,7 +11,7 @@ from .core import (cbow, naive_softmax_loss_and_gradient, neg_sampling_loss_and_
 from .checkpoint import ModelFile, load_model, save_model
 from .errors import W2VError
 from .gradcheck import GradcheckResult, gradcheck
-from .train import CS224N, TrainConfig, TrainState, train
+from .train import CS224N, TrainConfig, TrainState
 from .vectors import Embeddings, load_vectors
 from .vocab import Vocab
 
@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CS224N", "Embeddings", "ModelFile", "TrainConfig", "TrainState", "Vocab", "load_model", "load_vectors",
-    "save_model", "train", "Block", "GradcheckResult", "W2VError", "__version__", "block_gradient", "block_loss_and_gradient", "cbow",
+    "save_model", "Block", "GradcheckResult", "W2VError", "__version__", "block_gradient", "block_loss_and_gradient", "cbow",
     "gradcheck", "naive_softmax_loss_and_gradient", "neg_sampling_loss_and_gradient", "neg_sampling_with_sampler",
     "sample_negatives", "sigmoid", "skipgram", "softmax",
 ]
