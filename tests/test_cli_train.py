@@ -109,3 +109,12 @@ def test_every_option_is_documented_in_help():
                    "--epochs", "--lr", "--min-lr", "--min-count", "--max-vocab", "--sample", "--ns-exponent",
                    "--batch-size", "--shared-negatives", "--max-repeats", "--seed", "--no-lowercase", "--checkpoint-every", "--quiet"]:
         assert option in result.output, option
+
+
+def test_resuming_a_finished_model_changes_nothing(tmp_path):
+    out = tmp_path / "m.npz"
+    assert runner.invoke(app, ["train", str(EXAMPLE), "--out", str(out), "--dim", "4", "--epochs", "1"]).exit_code == 0
+    before = out.read_bytes()
+    result = runner.invoke(app, ["train", str(EXAMPLE), "--resume", str(out)])
+    assert result.exit_code == 0 and "has finished training; there is nothing to resume" in result.stdout
+    assert out.read_bytes() == before

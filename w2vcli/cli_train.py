@@ -91,6 +91,9 @@ def train(
         min_count=min_count, max_vocab=max_vocab, sample=sample, ns_exponent=ns_exponent, batch_size=batch_size,
         shared_negatives=shared_negatives, max_repeats=max_repeats, seed=seed, lowercase=lowercase).items() if value is not None}
     config, checkpoint = resolve_config(given, preset.value if preset else None, resume)
+    if checkpoint is not None and checkpoint.state.get("finished"):
+        display_train.print_already_finished(resume)
+        return
     if workers is not None and workers < 1:
         raise ConfigError(f"--workers must be positive (got {workers})")
     out = out or resume or Path("model.npz")

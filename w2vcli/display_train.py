@@ -110,3 +110,8 @@ def print_warning_softmax(vocab_size: int) -> None:
 
 def print_interrupted() -> None:
     print_error("interrupted before training started; nothing was written")
+
+
+def print_already_finished(path) -> None:
+    console.print(f"{path} has finished training; there is nothing to resume (train anew with --force to change "
+                  "options)", highlight=False, soft_wrap=True)
