@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from w2vcli.checkpoint import load_model
+from w2vcli.checkpoint import load_model, save_model
 from w2vcli.cli import app
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "corpus.txt"
@@ -75,6 +75,9 @@ def test_existing_output_is_never_overwritten(tmp_path):
 def test_resume_refuses_other_options_and_other_corpora(tmp_path):
     out = tmp_path / "m.npz"
     assert runner.invoke(app, ["train", str(EXAMPLE), "--out", str(out), "--dim", "8", "--epochs", "1"]).exit_code == 0
+    model = load_model(out)
+    model.state.update(finished=False, epoch=0, chunk=1)  # as if stopped early
+    save_model(out, model)
     result = runner.invoke(app, ["train", str(EXAMPLE), "--resume", str(out), "--dim", "9"])
     assert result.exit_code == 2
     _one_error_line(result, "different options: dim")
