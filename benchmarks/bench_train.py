@@ -83,12 +83,16 @@ def timed(command: list[str]) -> tuple[float, float]:
     return seconds, max(peak_kib[0], usage.ru_maxrss) / 1024
 
 
+EXTRA_ARGS: list[str] = []  # --w2v-args: more `w2v train` options, for experiments
+
+
 def run_w2vcli(corpus: Path, out: Path, workers: int) -> tuple[float, float, Embeddings]:
     command = [sys.executable, "-m", "w2vcli", "train", str(corpus), "--out", str(out), "--force", "--quiet",
                "--checkpoint-every", "0", "--dim", "100", "--window", "5", "--negatives", "5", "--min-count", "5",
                "--sample", "0.001", "--epochs", "5"]
     if workers:
         command += ["--workers", str(workers)]
+    command += EXTRA_ARGS
     seconds, peak = timed(command)
     model = load_model(out)
     return seconds, peak, Embeddings(model.words, model.center_vectors, lowercase=True)
@@ -107,7 +111,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[0], help="w2vcli --workers values (0: omit)")
     parser.add_argument("--gensim-workers", type=int, default=2)
     parser.add_argument("--no-gensim", action="store_true")
+    parser.add_argument("--w2v-args", default="", help="extra `w2v train` options, e.g. '--shared-negatives 32'")
     args = parser.parse_args()
+    EXTRA_ARGS.extend(args.w2v_args.split())
     analogies, pairs = DATA / "eval" / "questions-words.txt", DATA / "eval" / "wordsim353.tsv"
     tokens = sum(len(line.split()) for line in args.corpus.open(encoding="utf-8"))
     rows = []
