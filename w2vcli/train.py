@@ -143,7 +143,7 @@ class Corpus:
 
 
 class Trainer:
-    """The per-chunk SGD of one run; parallel.py runs several over shares of the chunks."""
+    """The per-chunk SGD of one run; processes.py and parallel.py run several over shares of the chunks."""
 
     def __init__(self, config: TrainConfig, vocab: Vocab, params):
         self.config = config
