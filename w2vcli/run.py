@@ -136,14 +136,14 @@ def model_file(config: TrainConfig, vocab: Vocab, params, state: TrainState, cor
 def run_training(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile | None, out: Path, *,
                  reporter: Reporter, checkpoint_every: float, should_stop: Callable[[], bool],
                  on_preflight: Callable[[Preflight], None], workers: int = 1) -> Summary:
-    """Train with `workers` threads, saving to out every checkpoint_every seconds (0: only at the end), when
-    should_stop() turns true, and at the end. A TrainingDiverged error propagates with the last good checkpoint
+    """Train with `workers` workers (processes; threads where the OS cannot fork), saving to out every
+    checkpoint_every seconds (0: only at the end), when should_stop() turns true, and at the end. A TrainingDiverged error propagates with the last good checkpoint
     left in place."""
     store, vocab, params, state = prepare(corpus_path, config, checkpoint)
     if workers > 1 and can_fork() and config.preset != "cs224n":
         params = tuple(shared_copy(matrix) for matrix in params)  # seen and updated by every worker process
     # subtle: BLAS's own threads only slow these small products, and collapse (10x) when another process holds a
-    # core; one BLAS thread per training thread is measured fastest (README, "Why threadpoolctl").
+    # core; one BLAS thread per training worker is measured fastest (README, "Dependencies").
     with store, threadpool_limits(limits=1, user_api="blas"), np.errstate(over="ignore", invalid="ignore"):
         on_preflight(preflight(store, vocab, config, state, checkpoint is not None))
         start = time.monotonic()
