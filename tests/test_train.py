@@ -140,3 +140,10 @@ def test_damp_repeats_scales_only_words_repeated_beyond_the_cap():
     np.testing.assert_allclose(damped.grad_center_rows[:, 0], [0.5, 0.5, 0.5, 1, 0.5, 1])
     np.testing.assert_allclose(damped.grad_outside_rows[:, 0], [1, 1, 1, 1])  # nothing beyond 2 there
     assert damp_repeats(grad, cap=4) is grad
+
+
+def test_block_size_shrinks_for_wide_windows():
+    from w2vcli.train import block_tokens
+
+    assert [block_tokens(TrainConfig(window=w)) for w in (1, 5, 6, 10, 20)] == [512, 512, 256, 256, 128]
+    assert block_tokens(TrainConfig(window=10, batch_size=1000)) == 1000
