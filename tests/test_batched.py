@@ -117,3 +117,23 @@ def test_scatter_add_sums_repeated_rows():
     matrix = np.zeros((4, 3), dtype=np.float32)
     batched.scatter_add(matrix, np.array([1, 3, 1]), np.ones((3, 3), dtype=np.float32))
     np.testing.assert_array_equal(matrix, [[0, 0, 0], [2, 2, 2], [0, 0, 0], [1, 1, 1]])
+
+
+@settings(max_examples=30, deadline=None)
+@given(problem, st.integers(2, 16), st.integers(1, 3))
+def test_cbow_full_spread_is_word2vecs_step(shape, T, W):
+    """word2vec and gensim (cbow_mean=1) give every context word the whole ∂J/∂v̂: n_t times core.cbow's gradient."""
+    (V, d, seed) = shape
+    rng, center_vectors, outside_vectors = _vectors(V, d, seed)
+    block = _random_block(rng, V, T, W)
+    negatives = rng.integers(V, size=3)
+    _, step_c, step_o = batched.block_gradient(center_vectors, outside_vectors, block, negatives, model="cbow",
+                                                neg_weight=1.0, full_spread=True).dense(center_vectors,
+                                                                                        outside_vectors)
+    per_pair = lambda v, o, U: core.neg_sampling_loss_and_gradient(v, o, U, negatives)  # noqa: E731
+    ref_c, ref_o = np.zeros_like(center_vectors), np.zeros_like(outside_vectors)
+    for t, context_ids in _per_center_contexts(block).items():
+        _, g_c, g_o = core.cbow(block.ids[t], context_ids, center_vectors, outside_vectors, per_pair)
+        ref_c, ref_o = ref_c + len(context_ids) * g_c, ref_o + g_o
+    np.testing.assert_allclose(step_c, ref_c, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(step_o, ref_o, rtol=1e-8, atol=1e-10)

@@ -12,6 +12,7 @@ Legend: V vocabulary, d dimension, B pairs, K negatives per pair, T block tokens
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -162,12 +163,18 @@ def _context_means(center_rows, block: Block):
     return sums / np.maximum(n, 1.0)[:, None], n
 
 
-def _spread_to_contexts(grad_means, n, block: Block):
-    """Back through v̂_t: each context row j of t receives ∂J/∂v̂_t / n_t."""
-    return send_to_neighbours(block.masks, grad_means / np.maximum(n, 1.0)[:, None])  # (T, d)
+def _spread_to_contexts(grad_means, n, block: Block, full_spread=False):
+    """Back through v̂_t: each context row j of t receives ∂J/∂v̂_t / n_t (the gradient).
+
+    full_spread gives each context row the whole ∂J/∂v̂_t instead, as word2vec and gensim update CBOW's context
+    words (cbow_mean=1): not the gradient but the step training takes, n_t times larger for the context vectors.
+    """
+    per_context = grad_means if full_spread else grad_means / np.maximum(n, 1.0)[:, None]  # (T, d)
+    return send_to_neighbours(block.masks, per_context)
 
 
-def cbow_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_weight: float, want_loss=True):
+def cbow_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_weight: float, want_loss=True,
+                   full_spread=False):
     """CBOW with negative sampling over a block: each token t with n_t > 0 is predicted from v̂_t.
 
         J = Σ_t [ −log σ(u_tᵀ v̂_t) + w · Σ_k' −log σ(−u_k'ᵀ v̂_t) ]        w = neg_weight = K / K'
@@ -183,7 +190,7 @@ def cbow_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_weig
     grad_means = coeffs[:, None] * outside_rows + neg_coeffs @ noise_rows  # (T, d)
     grad_outside_rows = coeffs[:, None] * means  # (T, d)
     grad_noise_rows = neg_coeffs.T @ means  # (K', d)
-    grad_center_rows = _spread_to_contexts(grad_means, n, block)
+    grad_center_rows = _spread_to_contexts(grad_means, n, block, full_spread)
     loss = float("nan")
     if want_loss:
         loss = -float(np.sum(active * log_sigmoid(scores)))
@@ -207,7 +214,7 @@ def skipgram_block_softmax(center_rows, outside_vectors, block: Block, want_loss
     return loss, delta @ outside_vectors, delta.T @ center_rows
 
 
-def cbow_block_softmax(center_rows, outside_vectors, block: Block, want_loss=True):
+def cbow_block_softmax(center_rows, outside_vectors, block: Block, want_loss=True, full_spread=False):
     """CBOW with the naive softmax over a block: Σ_t −log softmax(U v̂_t)_(w_t) over tokens with n_t > 0.
 
     Returns (loss or nan, grad_center_rows (T, d), grad_outside_vectors (V, d)).
@@ -221,7 +228,7 @@ def cbow_block_softmax(center_rows, outside_vectors, block: Block, want_loss=Tru
     delta[rows, block.ids[active]] -= 1.0
     grad_means = np.zeros_like(center_rows)
     grad_means[active] = delta @ outside_vectors  # (A, d)
-    grad_center_rows = _spread_to_contexts(grad_means, n, block)
+    grad_center_rows = _spread_to_contexts(grad_means, n, block, full_spread)
     return loss, grad_center_rows, delta.T @ means[active]
 
 
@@ -271,12 +278,15 @@ BLOCK_OBJECTIVES = {("skipgram", "neg"): skipgram_block_neg, ("cbow", "neg"): cb
 
 
 def block_gradient(center_vectors, outside_vectors, block: Block, negative_idxs, *, model="skipgram",
-                   loss="neg", neg_weight=1.0, want_loss=True) -> SparseGradient:
+                   loss="neg", neg_weight=1.0, want_loss=True, full_spread=False) -> SparseGradient:
     """The objective training optimises on one block: gather the block's rows, compute, return row gradients.
 
     model is "skipgram" or "cbow", loss "neg" or "softmax" (negative_idxs (K',) is ignored for softmax).
+    full_spread (CBOW only) returns word2vec's context-word step instead of the exact gradient.
     """
     objective = BLOCK_OBJECTIVES[(model, loss)]
+    if full_spread and model == "cbow":
+        objective = functools.partial(objective, full_spread=True)  # word2vec's CBOW step (_spread_to_contexts)
     center_rows = np.take(center_vectors, block.ids, axis=0)  # (T, d)
     if loss == "softmax":
         value, grad_center_rows, grad_outside = objective(center_rows, outside_vectors, block, want_loss)

@@ -188,7 +188,8 @@ class Trainer:
             negatives = self.sampler.draw(rng, config.shared_negatives)  # (K',)
             want_loss = b % LOSS_EVERY == 0
             grad = block_gradient(self.center_vectors, self.outside_vectors, block, negatives, model=config.model,
-                                  loss=config.loss, neg_weight=self.neg_weight, want_loss=want_loss)
+                                  loss=config.loss, neg_weight=self.neg_weight, want_loss=want_loss,
+                                  full_spread=True)  # CBOW steps as word2vec does (batched._spread_to_contexts)
             grad = damp_repeats(grad, config.max_repeats)
             grad.add_to(self.center_vectors, self.outside_vectors, -lr_at(start / len(ids)))
             if want_loss:
