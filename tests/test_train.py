@@ -47,7 +47,7 @@ def test_learning_rate_decays_linearly_to_min_lr():
 @pytest.mark.parametrize("model, loss", [("skipgram", "neg"), ("cbow", "neg"), ("skipgram", "softmax"),
                                          ("cbow", "softmax")])
 def test_training_learns_the_example_relations(tmp_path, model, loss):
-    config = TrainConfig(model=model, loss=loss, dim=30, epochs=3, lr=0.05 if model == "cbow" else 0.025)
+    config = TrainConfig(model=model, loss=loss, dim=30, epochs=3)
     summary = _train(tmp_path / "m.npz", config)
     saved = load_model(tmp_path / "m.npz")
     assert summary.finished and saved.state["finished"]
