@@ -73,7 +73,7 @@ def train(
                                                       show_default="lowercase")] = None,
     checkpoint_every: Annotated[float, typer.Option(help="Seconds between checkpoints (0: only at the end).",
                                                     min=0)] = 60.0,
-    workers: Annotated[Optional[int], typer.Option(help="Training threads (1: bit-for-bit reproducible).",
+    workers: Annotated[Optional[int], typer.Option(help="Training workers (1: bit-for-bit reproducible).",
                                                    show_default="the usable cores")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
@@ -85,7 +85,7 @@ def train(
     """
     from . import display_train
     from .errors import ConfigError
-    from .run import check_output, default_workers, resolve_config, run_training
+    from .run import SOFTMAX_WARN_VOCAB, check_output, default_workers, resolve_config, run_training
 
     given = {name: value.value if isinstance(value, Enum) else value for name, value in dict(
         model=model, loss=loss, dim=dim, window=window, negatives=negatives, epochs=epochs, lr=lr, min_lr=min_lr,
@@ -105,7 +105,7 @@ def train(
         stop.started = True
         if not quiet:
             display_train.print_preflight(pre, config)
-        if config.loss == "softmax" and pre.vocab_size > 50_000:
+        if config.loss == "softmax" and pre.vocab_size > SOFTMAX_WARN_VOCAB:
             display_train.print_warning_softmax(pre.vocab_size)
 
     previous = signal.signal(signal.SIGINT, stop)
@@ -115,7 +115,7 @@ def train(
                                    checkpoint_every=checkpoint_every, should_stop=lambda: stop.requested,
                                    on_preflight=on_preflight, workers=workers or default_workers())
     except KeyboardInterrupt:
-        display_train.print_interrupted()
+        display_train.print_interrupted(stop.started, out)
         raise typer.Exit(130) from None
     finally:
         signal.signal(signal.SIGINT, previous)

@@ -108,8 +108,11 @@ def print_warning_softmax(vocab_size: int) -> None:
                   "(--loss neg is the usual choice)")
 
 
-def print_interrupted() -> None:
-    print_error("interrupted before training started; nothing was written")
+def print_interrupted(started: bool, out) -> None:
+    if started:
+        print_error(f"interrupted; {out} keeps the last checkpoint, if one was written")
+    else:
+        print_error("interrupted before training started; nothing was written")
 
 
 def print_already_finished(path) -> None:
