@@ -22,6 +22,7 @@ import warnings
 
 import numpy as np
 
+from .errors import W2VError
 from .train import Corpus, TrainConfig, TrainProgress, TrainState, Trainer, record, run_chunk
 from .vocab import Vocab
 
@@ -68,6 +69,8 @@ def _worker(index: int, trainer: Trainer, corpus: Corpus, tasks, results, parent
             try:
                 words, loss_sum, pairs, lr = run_chunk(trainer, corpus, epoch, chunk, lambda: words_before)
             except BaseException as error:  # noqa: BLE001  (sent to the parent, which raises it)
+                if not isinstance(error, W2VError):  # only our own errors are sure to pickle
+                    error = RuntimeError(f"training worker {index} failed: {type(error).__name__}: {error}")
                 results.put(("error", index, error))
                 return
             results.put(("done", index, epoch, words, loss_sum, pairs, lr))
