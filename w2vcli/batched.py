@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -84,7 +83,7 @@ class Block:
         return np.concatenate(centers), np.concatenate(contexts)
 
 
-@lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=16)
 def offsets(window: int) -> np.ndarray:
     """The 2W context offsets −W..−1, 1..W; row k of a block's stacked masks and neighbours is offset k."""
     result = np.r_[np.arange(-window, 0), np.arange(1, window + 1)]
@@ -92,7 +91,7 @@ def offsets(window: int) -> np.ndarray:
     return result
 
 
-@lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=16)
 def _neighbour_index(T: int, window: int) -> np.ndarray:
     """(2W, T) int64: t + offsets[k], clamped into the block (built once per block length)."""
     index = np.clip(np.arange(T)[None, :] + offsets(window)[:, None], 0, T - 1)
