@@ -147,3 +147,24 @@ def test_block_size_shrinks_for_wide_windows():
 
     assert [block_tokens(TrainConfig(window=w)) for w in (1, 5, 6, 10, 20)] == [512, 512, 256, 256, 128]
     assert block_tokens(TrainConfig(window=10, batch_size=1000)) == 1000
+
+
+def test_shared_negatives_carry_at_most_max_noise_lump_pairs():
+    from w2vcli.batched import block_gradient
+    from w2vcli.batches import make_block
+    from w2vcli.train import MAX_NOISE_LUMP, damp_shared_negatives
+
+    rng = np.random.default_rng(0)
+    T, W = 200, 5
+    block = make_block(rng.integers(50, size=T), np.zeros(T), np.full(T, W), W)  # one sentence, full windows
+    params = rng.normal(size=(50, 4)).astype(np.float32), rng.normal(size=(50, 4)).astype(np.float32)
+    negatives = np.arange(3)
+    for neg_weight in (0.5, 2.0):  # lumps of ~1,000 and ~4,000 pairs
+        grad = block_gradient(*params, block, negatives, neg_weight=neg_weight)
+        lump = block.contexts_per_center().sum() * neg_weight
+        damped = damp_shared_negatives(grad, block, TrainConfig(), neg_weight)
+        np.testing.assert_allclose(damped.grad_outside_rows[T:], grad.grad_outside_rows[T:] * MAX_NOISE_LUMP / lump,
+                                   rtol=1e-6)
+        np.testing.assert_array_equal(damped.grad_outside_rows[:T], grad.grad_outside_rows[:T])
+    small = block_gradient(*params, block, negatives, neg_weight=0.01)  # lump ~20: untouched
+    assert damp_shared_negatives(small, block, TrainConfig(), 0.01) is small

@@ -191,6 +191,7 @@ class Trainer:
                                   loss=config.loss, neg_weight=self.neg_weight, want_loss=want_loss,
                                   full_spread=True)  # CBOW steps as word2vec does (batched._spread_to_contexts)
             grad = damp_repeats(grad, config.max_repeats)
+            grad = damp_shared_negatives(grad, block, config, self.neg_weight)
             grad.add_to(self.center_vectors, self.outside_vectors, -lr_at(start / len(ids)))
             if want_loss:
                 loss_sum += grad.loss
@@ -200,6 +201,7 @@ class Trainer:
 
 
 HOT_WORDS = 1024  # only the most frequent words can repeat often within one block; rarer ones are not counted
+MAX_NOISE_LUMP = 256.0  # pairs' worth of gradient a shared negative may receive from one block
 
 
 def _repeat_scale(idxs, cap: int):
@@ -234,6 +236,24 @@ def damp_repeats(grad: SparseGradient, cap: int) -> SparseGradient:
     return dataclasses.replace(
         grad, grad_center_rows=grad.grad_center_rows if center_scale is None else grad.grad_center_rows * center_scale,
         grad_outside_rows=grad.grad_outside_rows if outside_scale is None else grad.grad_outside_rows * outside_scale)
+
+
+def damp_shared_negatives(grad: SparseGradient, block, config: TrainConfig, neg_weight: float) -> SparseGradient:
+    """Scale the shared negatives' rows so that none carries more than MAX_NOISE_LUMP pairs' worth of gradient.
+
+    Why: every shared negative receives the summed gradient of all the block's pairs, Σ_t n_t·K/K' of them
+    (about 230 at the defaults on Brown), in one step. Twice that (--shared-negatives 32, --batch-size 1024)
+    collapsed the vectors (analogies 0.1%) or diverged; with this cap they train (2.2%, 2.6%), and the defaults
+    are untouched. Skip-gram only: a CBOW block gives each negative at most T·K/K' pairs.
+    """
+    if grad.outside_idxs is None or config.model != "skipgram":
+        return grad
+    lump = float(block.contexts_per_center().sum()) * neg_weight
+    if lump <= MAX_NOISE_LUMP:
+        return grad
+    rows = grad.grad_outside_rows.copy()  # (T + K', d): the block's rows, then the shared negatives'
+    rows[len(block.ids):] *= np.float32(MAX_NOISE_LUMP / lump)
+    return dataclasses.replace(grad, grad_outside_rows=rows)
 
 
 def check_finite(loss: float) -> float:
