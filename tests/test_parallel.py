@@ -140,7 +140,7 @@ def _alive(pid):
 def test_stopping_a_parallel_run_leaves_nothing_behind(tmp_path, how):
     out = tmp_path / "m.npz"
     run = subprocess.Popen([sys.executable, "-m", "w2vcli", "train", str(EXAMPLE), "--out", str(out), "--workers", "2",
-                            "--epochs", "40", "--dim", "30", "--checkpoint-every", "0.2", "--quiet"],
+                            "--epochs", "400", "--dim", "30", "--checkpoint-every", "0.2", "--quiet"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while not out.exists() and time.monotonic() < deadline:

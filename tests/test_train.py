@@ -89,7 +89,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(tmp_path):
     deadline = time.monotonic() + 60
     while not (tmp_path / "killed.npz").exists() and time.monotonic() < deadline:
         time.sleep(0.01)
-    time.sleep(0.3)
+    time.sleep(0.1)
     os.kill(killed.pid, signal.SIGKILL)
     killed.wait()
     assert full.wait() == 0
@@ -105,7 +105,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(tmp_path):
 
 
 def test_ctrl_c_saves_and_says_how_to_resume(tmp_path):
-    run = _w2v(EXAMPLE, "--dim", "24", "--epochs", "30", "--out", tmp_path / "m.npz")
+    run = _w2v(EXAMPLE, "--dim", "24", "--epochs", "300", "--out", tmp_path / "m.npz")  # stopped long before the end
     time.sleep(2.0)
     run.send_signal(signal.SIGINT)
     stdout, stderr = run.communicate(timeout=60)
@@ -168,3 +168,13 @@ def test_shared_negatives_carry_at_most_max_noise_lump_pairs():
         np.testing.assert_array_equal(damped.grad_outside_rows[:T], grad.grad_outside_rows[:T])
     small = block_gradient(*params, block, negatives, neg_weight=0.01)  # lump ~20: untouched
     assert damp_shared_negatives(small, block, TrainConfig(), 0.01) is small
+
+
+def test_info_names_the_cs224n_units(tmp_path):
+    from w2vcli.checkpoint import ModelFile, save_model
+    from w2vcli.vectors import describe
+
+    model = ModelFile(np.zeros((2, 3), np.float32), np.zeros((2, 3), np.float32), ["a", "b"], np.array([2, 1]),
+                      {"preset": "cs224n"}, {"words_done": 40000}, np.array([9.6]))
+    save_model(tmp_path / "m.npz", model)
+    assert ("SGD steps", "40,000") in describe(tmp_path / "m.npz")

@@ -179,7 +179,8 @@ def describe(path) -> list[tuple[str, str]]:
         tokens = state.get("tokens_trained", state.get("words_done"))
         rows = [("format", "w2vcli .npz"), ("vocabulary", f"{len(model.words):,}"),
                 ("dimension", str(model.center_vectors.shape[1])),
-                ("tokens trained", "unknown" if tokens is None else f"{int(tokens):,}"),
+                ("SGD steps" if model.config.get("preset") == "cs224n" else "tokens trained",
+                 "unknown" if tokens is None else f"{int(tokens):,}"),
                 ("final loss", f"{losses[-1]:.4f}" if len(losses) else "none recorded")]
         rows += [(f"option {name}", str(value)) for name, value in sorted(model.config.items())]
     return [("file", str(path)), *rows, ("file size", _human_size(path.stat().st_size))]
