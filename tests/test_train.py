@@ -162,12 +162,12 @@ def test_shared_negatives_carry_at_most_max_noise_lump_pairs():
     for neg_weight in (0.5, 2.0):  # lumps of ~1,000 and ~4,000 pairs
         grad = block_gradient(*params, block, negatives, neg_weight=neg_weight)
         lump = block.contexts_per_center().sum() * neg_weight
-        damped = damp_shared_negatives(grad, block, TrainConfig(), neg_weight)
+        damped = damp_shared_negatives(grad, T, lump, TrainConfig())
         np.testing.assert_allclose(damped.grad_outside_rows[T:], grad.grad_outside_rows[T:] * MAX_NOISE_LUMP / lump,
                                    rtol=1e-6)
         np.testing.assert_array_equal(damped.grad_outside_rows[:T], grad.grad_outside_rows[:T])
     small = block_gradient(*params, block, negatives, neg_weight=0.01)  # lump ~20: untouched
-    assert damp_shared_negatives(small, block, TrainConfig(), 0.01) is small
+    assert damp_shared_negatives(small, T, block.contexts_per_center().sum() * 0.01, TrainConfig()) is small
 
 
 def test_info_names_the_cs224n_units(tmp_path):

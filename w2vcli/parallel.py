@@ -39,9 +39,7 @@ class ParallelRun:
         with self.cond:
             while self.pause_requests and not self.stopping:
                 self.cond.wait()
-            epoch, chunk = self.next
-            if chunk >= self.corpus.n_chunks:
-                epoch, chunk = epoch + 1, 0
+            epoch, chunk = self.corpus.position(*self.next)
             if self.stopping or epoch >= self.config.epochs:
                 return None
             self.next = (epoch, chunk + 1)
@@ -97,10 +95,7 @@ class ParallelRun:
             self.cond.notify_all()
 
     def _sync_position(self) -> None:
-        epoch, chunk = self.next
-        if chunk >= self.corpus.n_chunks:
-            epoch, chunk = epoch + 1, 0
-        self.state.epoch, self.state.chunk = epoch, chunk
+        self.state.epoch, self.state.chunk = self.corpus.position(*self.next)
 
     @contextlib.contextmanager
     def paused(self):

@@ -90,13 +90,9 @@ class ProcessRun:
         self.words_total = config.epochs * corpus.n_tokens
         self.last_lr = config.lr
 
-    def _position(self):
-        epoch, chunk = self.next
-        return (epoch + 1, 0) if chunk >= self.corpus.n_chunks else (epoch, chunk)
-
     def _feed(self) -> None:
         while self.in_flight < self.workers:
-            epoch, chunk = self._position()
+            epoch, chunk = self.corpus.position(*self.next)
             if epoch >= self.config.epochs:
                 return
             self.tasks.put((epoch, chunk, self.state.words_done))
@@ -153,7 +149,7 @@ class ProcessRun:
                 self._feed()
         finally:
             self._stop()
-        self.state.epoch, self.state.chunk = self._position()
+        self.state.epoch, self.state.chunk = self.corpus.position(*self.next)
         self.state.finished = True
 
     @contextlib.contextmanager
@@ -161,5 +157,5 @@ class ProcessRun:
         """Collect every chunk in flight; meanwhile params and state describe exactly the chunks done."""
         while self.in_flight:
             self._receive()
-        self.state.epoch, self.state.chunk = self._position()
+        self.state.epoch, self.state.chunk = self.corpus.position(*self.next)
         yield

@@ -26,7 +26,8 @@ from .cs224n import train_cs224n
 from .parallel import ParallelRun
 from .processes import ProcessRun, can_fork, shared_copy
 from .errors import ConfigError
-from .train import MODEL_FIELDS, PRESETS, Corpus, TrainConfig, TrainProgress, TrainState, init_params, train
+from .train import (MODEL_FIELDS, PRESETS, Corpus, TrainConfig, TrainProgress, TrainState, init_params, train,
+                    vocab_ids)
 from .vocab import Vocab
 
 SOFTMAX_WARN_VOCAB = 50_000
@@ -115,9 +116,7 @@ def default_workers() -> int:
 def progress_stream(config: TrainConfig, store: TokenStore, vocab: Vocab, params, state: TrainState, workers: int):
     """An iterable of TrainProgress; at each item params and state are consistent, or made so by its paused()."""
     if config.preset == "cs224n":
-        items = store.read(0, store.n_items)
-        remap = vocab.remap(store.words)
-        items = np.where(items < 0, -1, remap[np.maximum(items, 0)])
+        items = vocab_ids(store.read(0, store.n_items), vocab.remap(store.words))
         return train_cs224n(config, vocab.counts, items, params, state)
     corpus = Corpus(store.read, store.n_items, store.n_tokens, vocab.remap(store.words))
     if workers > 1 and can_fork():

@@ -153,6 +153,15 @@ class Corpus:
     def n_chunks(self) -> int:
         return -(-self.n_items // CHUNK_ITEMS)
 
+    def position(self, epoch: int, chunk: int) -> tuple[int, int]:
+        """(epoch, chunk) with a chunk past the last one carried over to the start of the next epoch."""
+        return (epoch + 1, 0) if chunk >= self.n_chunks else (epoch, chunk)
+
+
+def vocab_ids(items: np.ndarray, remap: np.ndarray) -> np.ndarray:
+    """Stored corpus items to vocabulary ids: (N,), −1 for sentence markers and for words dropped by min-count."""
+    return np.where(items < 0, -1, remap[np.maximum(items, 0)])
+
 
 class Trainer:
     """The per-chunk SGD of one run; processes.py and parallel.py run several over shares of the chunks."""
@@ -166,9 +175,8 @@ class Trainer:
 
     def chunk_tokens(self, items: np.ndarray, remap: np.ndarray, rng: np.random.Generator):
         """Map to vocabulary ids, drop unknown words, subsample: (ids (n,) int64, sentence labels (n,))."""
-        is_end = items < 0  # (N,)
-        ids = np.where(is_end, -1, remap[np.maximum(items, 0)])  # (N,) −1 for markers and dropped words
-        sentence_ids = np.cumsum(is_end)  # (N,)
+        ids = vocab_ids(items, remap)  # (N,)
+        sentence_ids = np.cumsum(items < 0)  # (N,)
         draws = rng.random(len(ids), dtype=np.float32)
         keep = (ids >= 0) & (draws < self.keep_probs[ids])
         return ids[keep].astype(np.int64), sentence_ids[keep]
@@ -181,22 +189,22 @@ class Trainer:
     def _train_chunk(self, items, remap, rng, lr_at) -> tuple[float, int]:
         ids, sentence_ids = self.chunk_tokens(items, remap, rng)
         config, W, T = self.config, self.config.window, block_tokens(self.config)
-        whole = make_block(ids, sentence_ids, draw_reduced_windows(len(ids), W, rng), W)  # masks (W, n)
+        whole = make_block(ids, sentence_ids, draw_reduced_windows(len(ids), W, rng), W)  # masks (2W, n)
         loss_sum, pairs = 0.0, 0
         for b, start in enumerate(range(0, len(ids), T)):
             block = sub_block(whole, start, min(start + T, len(ids)))
+            n = block.contexts_per_center()  # (T,) context words of each center
             negatives = self.sampler.draw(rng, config.shared_negatives)  # (K',)
             want_loss = b % LOSS_EVERY == 0
             grad = block_gradient(self.center_vectors, self.outside_vectors, block, negatives, model=config.model,
                                   loss=config.loss, neg_weight=self.neg_weight, want_loss=want_loss,
                                   full_spread=True)  # CBOW steps as word2vec does (batched._spread_to_contexts)
             grad = damp_repeats(grad, config.max_repeats)
-            grad = damp_shared_negatives(grad, block, config, self.neg_weight)
+            grad = damp_shared_negatives(grad, len(block.ids), float(n.sum()) * self.neg_weight, config)
             grad.add_to(self.center_vectors, self.outside_vectors, -lr_at(start / len(ids)))
             if want_loss:
                 loss_sum += grad.loss
-                pairs += int(block.contexts_per_center().sum()) if config.model == "skipgram" else \
-                    int(np.count_nonzero(block.contexts_per_center()))
+                pairs += int(n.sum()) if config.model == "skipgram" else int(np.count_nonzero(n))
         return loss_sum, pairs
 
 
@@ -238,21 +246,20 @@ def damp_repeats(grad: SparseGradient, cap: int) -> SparseGradient:
         grad_outside_rows=grad.grad_outside_rows if outside_scale is None else grad.grad_outside_rows * outside_scale)
 
 
-def damp_shared_negatives(grad: SparseGradient, block, config: TrainConfig, neg_weight: float) -> SparseGradient:
+def damp_shared_negatives(grad: SparseGradient, block_rows: int, lump: float, config: TrainConfig) -> SparseGradient:
     """Scale the shared negatives' rows so that none carries more than MAX_NOISE_LUMP pairs' worth of gradient.
+
+    lump = Σ_t n_t·K/K', the pairs' worth each shared negative receives; its rows follow the block's block_rows.
 
     Why: every shared negative receives the summed gradient of all the block's pairs, Σ_t n_t·K/K' of them
     (about 230 at the defaults on Brown), in one step. Twice that (--shared-negatives 32, --batch-size 1024)
     collapsed the vectors (analogies 0.1%) or diverged; with this cap they train (2.2%, 2.6%), and the defaults
     are untouched. Skip-gram only: a CBOW block gives each negative at most T·K/K' pairs.
     """
-    if grad.outside_idxs is None or config.model != "skipgram":
-        return grad
-    lump = float(block.contexts_per_center().sum()) * neg_weight
-    if lump <= MAX_NOISE_LUMP:
+    if grad.outside_idxs is None or config.model != "skipgram" or lump <= MAX_NOISE_LUMP:
         return grad
     rows = grad.grad_outside_rows.copy()  # (T + K', d): the block's rows, then the shared negatives'
-    rows[len(block.ids):] *= np.float32(MAX_NOISE_LUMP / lump)
+    rows[block_rows:] *= np.float32(MAX_NOISE_LUMP / lump)
     return dataclasses.replace(grad, grad_outside_rows=rows)
 
 
