@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from w2vcli import evalfiles, evaluate
-from w2vcli.vectors import Embeddings
+from w2vcli.vectors.embeddings import Embeddings
 
 QUESTIONS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "eval" / "questions-words.txt"
 

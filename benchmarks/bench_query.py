@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from w2vcli.checkpoint import ModelFile, save_model
-from w2vcli.w2vformat import read_word2vec, write_word2vec
+from w2vcli.vectors.checkpoint import ModelFile, save_model
+from w2vcli.vectors.formats import read_word2vec, write_word2vec
 
 
 def random_model(words: int, dim: int, seed: int = 0) -> tuple[list[str], np.ndarray]:

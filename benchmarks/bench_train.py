@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from w2vcli.checkpoint import load_model
-from w2vcli.evaluate import quality
-from w2vcli.vectors import Embeddings
+from w2vcli.vectors.checkpoint import load_model
+from w2vcli.vectors.evaluate import quality
+from w2vcli.vectors.embeddings import Embeddings
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 SETTINGS = dict(dim=100, window=5, negatives=5, min_count=5, sample=1e-3, epochs=5)

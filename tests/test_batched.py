@@ -4,8 +4,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from w2vcli import batched, core
-from w2vcli.batches import make_block
+from w2vcli.math import batched, core
+from w2vcli.math.batched import make_block
 
 # Shapes covered: V 2..12 words, d 1..6, B 1..8 pairs, K 1..6 negatives, blocks of 1..20 tokens, window 1..4.
 problem = st.tuples(st.integers(2, 12), st.integers(1, 6), st.integers(0, 2**32 - 1))

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from w2vcli.checkpoint import KEYS, ModelFile, load_model, save_model
+from w2vcli.vectors.checkpoint import KEYS, ModelFile, load_model, save_model
 from w2vcli.errors import ModelFileError
 
 words_strategy = st.lists(st.text(min_size=1, max_size=8).filter(lambda w: "\x00" not in w), min_size=1,
@@ -105,7 +105,7 @@ def test_missing_file(tmp_path):
 
 
 def test_keys_are_documented():
-    import w2vcli.checkpoint as checkpoint
+    import w2vcli.vectors.checkpoint as checkpoint
 
     for key in KEYS:
         assert key in checkpoint.__doc__

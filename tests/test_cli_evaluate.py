@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from test_evaluate import QUESTIONS, VECTORS, WORDS
-from w2vcli.checkpoint import ModelFile, save_model
+from w2vcli.vectors.checkpoint import ModelFile, save_model
 from w2vcli.cli import app
 
 runner = CliRunner()

@@ -1,6 +1,7 @@
 from typer.testing import CliRunner
 
-from w2vcli import __version__, core
+from w2vcli import __version__
+from w2vcli.math import core
 from w2vcli.cli import app
 
 runner = CliRunner()

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from w2vcli.checkpoint import load_model, save_model
+from w2vcli.vectors.checkpoint import load_model, save_model
 from w2vcli.cli import app
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "corpus.txt"

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from w2vcli.checkpoint import ModelFile, save_model
+from w2vcli.vectors.checkpoint import ModelFile, save_model
 from w2vcli.cli import app
-from w2vcli.w2vformat import read_word2vec
+from w2vcli.vectors.formats import read_word2vec
 
 runner = CliRunner()
 # The hand-built matrix of test_vectors.py: (male, female, royal, fruit), plus a rain/snow pair.

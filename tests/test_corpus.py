@@ -5,8 +5,8 @@ import lzma
 import numpy as np
 import pytest
 
-from w2vcli import corpus as corpus_module
-from w2vcli.corpus import CorpusStats, iter_sentences, scan_corpus
+from w2vcli.data import corpus as corpus_module
+from w2vcli.data.corpus import CorpusStats, iter_sentences, scan_corpus
 from w2vcli.errors import CorpusError
 from conftest import shared_file
 

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import shared_file
-from w2vcli import evalfiles as files
-from w2vcli import evaluate as ev
-from w2vcli.vectors import Embeddings
+from w2vcli.vectors import evalfiles as files
+from w2vcli.vectors import evaluate as ev
+from w2vcli.vectors.embeddings import Embeddings
 
 
 def lines(text):

@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from w2vcli import core, gradcheck
-from w2vcli.gradcheck import run_checks, standard_checks
+from w2vcli import gradcheck
+from w2vcli.math import core
+from w2vcli.math.gradcheck import run_checks, standard_checks
 
 
 def test_passes_a_correct_gradient_and_restores_x():

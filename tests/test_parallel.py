@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from w2vcli import parallel, processes, run as run_module, train as train_module
-from w2vcli.checkpoint import load_model
-from w2vcli.run import run_training
-from w2vcli.train import TrainConfig
+from w2vcli.training import processes, session as run_module, threads as parallel, trainer as train_module
+from w2vcli.vectors.checkpoint import load_model
+from w2vcli.training.session import run_training
+from w2vcli.training.config import TrainConfig
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "corpus.txt"
 
@@ -86,7 +86,7 @@ def test_checkpoints_pause_the_workers_at_a_consistent_point(tmp_path, monkeypat
 
 
 def _chunks(tmp_path, done):
-    from w2vcli.corpus import scan_corpus
+    from w2vcli.data.corpus import scan_corpus
 
     store = scan_corpus(EXAMPLE)
     n = -(-store.n_items // train_module.CHUNK_ITEMS)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from w2vcli.project import CS224N_WORDS, pca_2d, project_2d, svd_2d
+from w2vcli.vectors.projection import CS224N_WORDS, pca_2d, project_2d, svd_2d
 
 # Four points on two axes, mean 0, covariance diag(1/2, 2): the first component is y, the second x.
 CROSS = np.array([[1, 0], [-1, 0], [0, 2], [0, -2]], dtype=np.float64)

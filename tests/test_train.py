@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from w2vcli import train as train_module
-from w2vcli.checkpoint import load_model
-from w2vcli.run import resolve_config, run_training
-from w2vcli.train import TrainConfig, learning_rate
+from w2vcli.training import trainer as train_module
+from w2vcli.vectors.checkpoint import load_model
+from w2vcli.training.session import resolve_config, run_training
+from w2vcli.training.config import TrainConfig
+from w2vcli.training.trainer import learning_rate
 from conftest import shared_file
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "corpus.txt"
@@ -130,8 +131,8 @@ def test_cs224n_preset_reaches_the_assignment_loss(tmp_path):
 
 
 def test_damp_repeats_scales_only_words_repeated_beyond_the_cap():
-    from w2vcli.batched import SparseGradient
-    from w2vcli.train import damp_repeats
+    from w2vcli.math.batched import SparseGradient
+    from w2vcli.training.trainer import damp_repeats
 
     center_idxs = np.array([3, 3, 3, 5, 3, 7])  # word 3 four times
     outside_idxs = np.array([1, 2, 2, 9])
@@ -143,16 +144,16 @@ def test_damp_repeats_scales_only_words_repeated_beyond_the_cap():
 
 
 def test_block_size_shrinks_for_wide_windows():
-    from w2vcli.train import block_tokens
+    from w2vcli.training.trainer import block_tokens
 
     assert [block_tokens(TrainConfig(window=w)) for w in (1, 5, 6, 10, 20)] == [512, 512, 256, 256, 128]
     assert block_tokens(TrainConfig(window=10, batch_size=1000)) == 1000
 
 
 def test_shared_negatives_carry_at_most_max_noise_lump_pairs():
-    from w2vcli.batched import block_gradient
-    from w2vcli.batches import make_block
-    from w2vcli.train import MAX_NOISE_LUMP, damp_shared_negatives
+    from w2vcli.math.batched import block_gradient
+    from w2vcli.math.batched import make_block
+    from w2vcli.training.trainer import MAX_NOISE_LUMP, damp_shared_negatives
 
     rng = np.random.default_rng(0)
     T, W = 200, 5
@@ -171,8 +172,8 @@ def test_shared_negatives_carry_at_most_max_noise_lump_pairs():
 
 
 def test_info_names_the_cs224n_units(tmp_path):
-    from w2vcli.checkpoint import ModelFile, save_model
-    from w2vcli.vectors import describe
+    from w2vcli.vectors.checkpoint import ModelFile, save_model
+    from w2vcli.vectors.embeddings import describe
 
     model = ModelFile(np.zeros((2, 3), np.float32), np.zeros((2, 3), np.float32), ["a", "b"], np.array([2, 1]),
                       {"preset": "cs224n"}, {"words_done": 40000}, np.array([9.6]))

@@ -5,10 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from w2vcli.checkpoint import ModelFile, save_model
+from w2vcli.vectors.checkpoint import ModelFile, save_model
 from w2vcli.errors import ConfigError, ModelFileError, UnknownWordError
-from w2vcli.vectors import Embeddings, describe, load_vectors, parse_query
-from w2vcli.w2vformat import write_word2vec
+from w2vcli.vectors.embeddings import Embeddings, describe, load_vectors, parse_query
+from w2vcli.vectors.formats import write_word2vec
 
 SQRT2 = math.sqrt(2)
 # Axes: (male, female, royal, fruit). king = man + royal and queen = woman + royal, each scaled to unit length.

@@ -4,8 +4,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from w2vcli.errors import CorpusError
-from w2vcli.sampling import NoiseSampler, cs224n_keep_probabilities, keep_probabilities, noise_distribution
-from w2vcli.vocab import Vocab
+from w2vcli.data.sampling import NoiseSampler, cs224n_keep_probabilities, keep_probabilities, noise_distribution
+from w2vcli.data.vocab import Vocab
 
 
 def test_vocab_orders_by_count_then_word_and_applies_limits():

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from w2vcli.errors import ModelFileError, W2VError
-from w2vcli.w2vformat import format_of, read_word2vec, write_tsv, write_word2vec
+from w2vcli.vectors.formats import format_of, read_word2vec, write_tsv, write_word2vec
 
 # Words: any non-empty text without the whitespace the formats split on (unicode letters, NBSP, emoji included).
 WORD = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=" \t\n\r\x0b\x0c"), min_size=1,

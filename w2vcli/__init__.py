@@ -5,15 +5,15 @@ batched forms that training runs; then the pieces of a training run (Vocab, Trai
 results (the .npz model file, Embeddings). Importing it loads NumPy only: no CLI, terminal or plotting library.
 """
 
-from .batched import Block, block_gradient, block_loss_and_gradient
-from .core import (cbow, naive_softmax_loss_and_gradient, neg_sampling_loss_and_gradient,
+from .math.batched import Block, block_gradient, block_loss_and_gradient
+from .math.core import (cbow, naive_softmax_loss_and_gradient, neg_sampling_loss_and_gradient,
                    neg_sampling_with_sampler, sample_negatives, sigmoid, skipgram, softmax)
-from .checkpoint import ModelFile, load_model, save_model
+from .vectors.checkpoint import ModelFile, load_model, save_model
 from .errors import W2VError
-from .gradcheck import GradcheckResult, gradcheck
-from .train import CS224N, TrainConfig, TrainState
-from .vectors import Embeddings, load_vectors
-from .vocab import Vocab
+from .math.gradcheck import GradcheckResult, gradcheck
+from .training.config import CS224N, TrainConfig, TrainState
+from .vectors.embeddings import Embeddings, load_vectors
+from .data.vocab import Vocab
 
 __version__ = "0.1.0"
 

@@ -28,3 +28,7 @@ class ModelFileError(W2VError):
 
 class UnknownWordError(W2VError):
     """A word that is not in the vocabulary."""
+
+
+class TrainingDiverged(W2VError):
+    """The loss became NaN or infinite."""

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import W2VError
+from ..errors import W2VError
 
 
 class EvaluationFileError(W2VError):

@@ -22,9 +22,10 @@ import warnings
 
 import numpy as np
 
-from .errors import W2VError
-from .train import Corpus, TrainConfig, TrainProgress, TrainState, Trainer, record, run_chunk
-from .vocab import Vocab
+from ..errors import W2VError
+from .config import TrainConfig, TrainProgress, TrainState
+from .trainer import Corpus, Trainer, record, run_chunk
+from ..data.vocab import Vocab
 
 PR_SET_PDEATHSIG = 1
 

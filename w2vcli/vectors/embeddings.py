@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from .checkpoint import load_model
-from .errors import ConfigError, ModelFileError, UnknownWordError
-from .w2vformat import format_of, read_word2vec
+from ..errors import ConfigError, ModelFileError, UnknownWordError
+from .formats import format_of, read_word2vec
 
 COSMUL_EPSILON = 1e-3  # Levy & Goldberg's epsilon: keeps 3CosMul finite when cos(x, a) is -1
 

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .errors import ConfigError
+from ..errors import ConfigError
 from .evalfiles import AnalogyFile, PairsFile, read_analogies, read_pairs
 
 # Shapes: V vocabulary rows, R candidate rows (the restrict_vocab most frequent), d dimension,

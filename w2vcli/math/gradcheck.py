@@ -12,8 +12,9 @@ from typing import Callable
 
 import numpy as np
 
-from . import batched, core
-from .batches import make_block
+from . import batched
+
+from . import core
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def _random_block(rng: np.random.Generator, V: int, length: int, window: int) ->
     ids = rng.integers(V, size=length)
     sentence_ids = (np.arange(length) >= length // 2).astype(np.int64)
     reduced_windows = rng.integers(1, window + 1, size=length)
-    return make_block(ids, sentence_ids, reduced_windows, window)
+    return batched.make_block(ids, sentence_ids, reduced_windows, window)
 
 
 def run_checks(checks: list[NamedCheck], h: float = 1e-4, tolerance: float = 1e-5):

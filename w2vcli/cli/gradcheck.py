@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-from .cliapp import command
 
 
-@command()
+
+
 def gradcheck(
     dim: Annotated[int, typer.Option(min=1, max=50, help="Dimension of the random test vectors.")] = 5,
     vocab_size: Annotated[int, typer.Option(min=2, max=200, help="Vocabulary size of the test problem.")] = 8,
@@ -27,7 +27,7 @@ def gradcheck(
     Example: w2v gradcheck --dim 10 --seed 3
     """
     from .display import print_gradcheck
-    from .gradcheck import run_checks, standard_checks
+    from ..math.gradcheck import run_checks, standard_checks
 
     results = run_checks(standard_checks(dim=dim, vocab_size=vocab_size, seed=seed, negatives=negatives),
                          h=h, tolerance=tolerance)

@@ -12,7 +12,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .errors import CorpusError
+from ..errors import CorpusError
 
 
 @dataclass(frozen=True)

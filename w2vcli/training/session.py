@@ -19,16 +19,16 @@ from typing import Callable, Protocol
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from . import __version__
-from .checkpoint import ModelFile, load_model, save_model
-from .corpus import CorpusStats, TokenStore, scan_corpus
+from .. import __version__
+from ..data.corpus import CorpusStats, TokenStore, scan_corpus
+from ..data.vocab import Vocab
+from ..errors import ConfigError
+from ..vectors.checkpoint import ModelFile, load_model, save_model
+from .config import MODEL_FIELDS, PRESETS, TrainConfig, TrainProgress, TrainState
 from .cs224n import train_cs224n
-from .parallel import ParallelRun
 from .processes import ProcessRun, can_fork, shared_copy
-from .errors import ConfigError
-from .train import (MODEL_FIELDS, PRESETS, Corpus, TrainConfig, TrainProgress, TrainState, init_params, train,
-                    vocab_ids)
-from .vocab import Vocab
+from .threads import ParallelRun
+from .trainer import Corpus, init_params, train, vocab_ids
 
 SOFTMAX_WARN_VOCAB = 50_000
 

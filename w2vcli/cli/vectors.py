@@ -12,10 +12,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cliapp import ModelPath, VectorsChoice, VectorsKind, command
+from .options import ModelPath, VectorsChoice, VectorsKind
 from .display import console, print_json, print_neighbours, print_table, print_warning
-from .errors import ConfigError, ModelFileError, UnknownWordError
-from .vectors import describe, load_vectors
+from ..errors import ConfigError, ModelFileError, UnknownWordError
+from ..vectors.embeddings import describe, load_vectors
 
 DEFAULT_MODEL = Path("model.npz")
 
@@ -36,7 +36,7 @@ class ExportFormat(str, Enum):
     tsv = "tsv"
 
 
-@command()
+
 def nearest(
     words: Annotated[list[str], typer.Argument(help="Words, or expressions such as 'king - man + woman'.")],
     k: Annotated[int, typer.Option("-k", "--count", min=1, help="How many neighbours to list per query.")] = 10,
@@ -59,7 +59,7 @@ def nearest(
         print_neighbours(results, "cosine")
 
 
-@command()
+
 def analogy(
     a: Annotated[str, typer.Argument(help="A in 'A is to B as C is to ?'.")],
     b: Annotated[str, typer.Argument(help="B in 'A is to B as C is to ?'.")],
@@ -79,7 +79,7 @@ def analogy(
     print_neighbours([(f"{a} : {b} :: {c} : ?", answers)], score)
 
 
-@command()
+
 def similarity(
     first: Annotated[str, typer.Argument(help="A word.")],
     second: Annotated[str, typer.Argument(help="Another word.")],
@@ -93,7 +93,7 @@ def similarity(
     print(f"{load_vectors(model, vectors.value).similarity(first, second):.4f}")
 
 
-@command()
+
 def info(model: ModelPath = DEFAULT_MODEL) -> None:
     """What a model or vectors file holds: vocabulary size, dimension, training options and progress, size.
 
@@ -102,7 +102,7 @@ def info(model: ModelPath = DEFAULT_MODEL) -> None:
     print_table(f"{model}", ("property", "value"), describe(model))
 
 
-@command()
+
 def export(
     model: Annotated[Path, typer.Argument(help="Vectors to convert: .npz, .txt, .vec or .bin.", dir_okay=False)],
     out: Annotated[Path, typer.Argument(help="File to write; a folder for --format tsv.")],
@@ -114,7 +114,7 @@ def export(
 
     Example: w2v export model.npz vectors.bin
     """
-    from .w2vformat import format_of, write_tsv, write_word2vec
+    from ..vectors.formats import format_of, write_tsv, write_word2vec
 
     embeddings = load_vectors(model, vectors.value)
     fmt = fmt or (ExportFormat.binary if format_of(out) == "binary" else ExportFormat.text)
@@ -127,7 +127,7 @@ def export(
                   f"{', '.join(map(str, written))}")
 
 
-@command()
+
 def plot(
     words: Annotated[Optional[str], typer.Option(
         "--words", "-w", help="Comma-separated words (default: the 24 words of the CS224n figure).")] = None,
@@ -146,7 +146,7 @@ def plot(
     Example: w2v plot --words woman,female,man,male,king,queen --out words.svg
     """
     from .plot import image_format, plot_loss, plot_words
-    from .project import project_2d
+    from ..vectors.projection import project_2d
 
     image_format(out)  # refuse a bad extension before loading anything
     if loss:
@@ -164,7 +164,7 @@ def plot(
 
 def _plot_rows(embeddings, words: str | None, top: int | None) -> list[int]:
     """Rows to plot: --top's most frequent words, --words, or the CS224n words that are in the vocabulary."""
-    from .project import CS224N_WORDS
+    from ..vectors.projection import CS224N_WORDS
 
     if words is not None and top is not None:
         raise ConfigError("give --words or --top, not both")
@@ -181,8 +181,8 @@ def _plot_rows(embeddings, words: str | None, top: int | None) -> list[int]:
 
 
 def _loss_history(model: Path):
-    from .checkpoint import load_model
-    from .w2vformat import format_of
+    from ..vectors.checkpoint import load_model
+    from ..vectors.formats import format_of
 
     if format_of(model) is not None:
         raise ModelFileError(f"{model} is a word2vec file; --loss needs a w2vcli .npz model")

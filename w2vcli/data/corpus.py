@@ -21,7 +21,7 @@ from typing import Iterator
 
 import numpy as np
 
-from .errors import CorpusError
+from ..errors import CorpusError
 
 MAX_SENTENCE = 10_000  # tokens; longer lines are cut into pieces of at most this many
 SST_HEADER = b"sentence_index\tsentence"

@@ -15,8 +15,9 @@ import contextlib
 import queue
 import threading
 
-from .train import Corpus, TrainConfig, TrainProgress, TrainState, Trainer, record, run_chunk
-from .vocab import Vocab
+from .config import TrainConfig, TrainProgress, TrainState
+from .trainer import Corpus, Trainer, record, run_chunk
+from ..data.vocab import Vocab
 
 
 class ParallelRun:

@@ -7,11 +7,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli_vectors import AnalogyMethod
-from .cliapp import ModelPath, VectorsChoice, VectorsKind, command
+from .vectors import AnalogyMethod
+from .options import ModelPath, VectorsChoice, VectorsKind
 
 
-@command()
+
 def evaluate(
     model: ModelPath = Path("model.npz"),
     vectors: VectorsChoice = VectorsKind.center,
@@ -37,10 +37,10 @@ def evaluate(
 
     Example: w2v evaluate -m model.npz --analogies questions-words.txt --pairs wordsim353.tsv
     """
-    from . import evaluate as ev
+    from ..vectors import evaluate as ev
     from .display import print_evaluation, print_json, print_warnings
-    from .errors import ConfigError
-    from .vectors import load_vectors
+    from ..errors import ConfigError
+    from ..vectors.embeddings import load_vectors
 
     if analogies is None and not pairs:
         raise ConfigError("nothing to evaluate: give --analogies FILE and/or --pairs FILE")

@@ -62,7 +62,7 @@ class Block:
     """T consecutive tokens and which of them pair up.
 
     masks[k, t] is 1 when token t + offsets[k] is a context word of token t as a center (same sentence, within
-    t's reduced window), else 0; offsets are −W..−1, 1..W. Built by batches.make_block.
+    t's reduced window), else 0; offsets are −W..−1, 1..W. Built by make_block.
     """
 
     ids: np.ndarray  # (T,) int64 word ids
@@ -304,3 +304,29 @@ def block_loss_and_gradient(center_vectors, outside_vectors, block: Block, negat
     """block_gradient as dense matrices: (loss, grad_center_vectors (V, d), grad_outside_vectors (V, d))."""
     grad = block_gradient(center_vectors, outside_vectors, block, negative_idxs, **options)
     return grad.dense(center_vectors, outside_vectors)
+
+
+def make_block(ids, sentence_ids, reduced_windows, window: int, is_center=None) -> Block:
+    """The pair masks of a run of tokens.
+
+    ids (T,) word ids; sentence_ids (T,) any labels, equal within a sentence; reduced_windows (T,) b_t in 1..W;
+    is_center (T,) bool, False for tokens that only serve as context (the halo around a block), default all.
+    masks[k, t] = (0 ≤ t+s < T) ∧ same sentence ∧ |s| ≤ b_t ∧ is_center_t, for s = offsets[k].
+    """
+    ids = np.asarray(ids, dtype=np.int64)
+    sentence_ids = np.asarray(sentence_ids)
+    T = len(ids)
+    reach = np.asarray(reduced_windows, dtype=np.int64)  # (T,)
+    if is_center is not None:
+        reach = np.where(is_center, reach, 0)
+    masks = np.zeros((2 * window, T), dtype=np.float32)
+    for k, s in enumerate(offsets(window)):
+        d = abs(int(s))
+        if d >= T:
+            continue
+        same = sentence_ids[d:] == sentence_ids[:-d]  # (T−d,)  tokens t and t+d share a sentence
+        if s > 0:
+            masks[k, :-d] = same & (reach[:-d] >= d)  # center t, context t+d
+        else:
+            masks[k, d:] = same & (reach[d:] >= d)  # center t, context t−d
+    return Block(ids, masks)

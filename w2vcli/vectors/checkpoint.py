@@ -15,15 +15,14 @@ Not here: anything that needs pickle. Word2vec's text and binary formats live in
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelFileError
+from ..errors import ModelFileError
+from ..files import atomic_write
 
 FORMAT_VERSION = 1
 KEYS = ("format_version", "center_vectors", "outside_vectors", "words", "counts", "config", "state", "loss_history")
@@ -38,43 +37,6 @@ class ModelFile:
     config: dict = field(default_factory=dict)  # TrainConfig as JSON-able dict
     state: dict = field(default_factory=dict)  # TrainState as JSON-able dict
     loss_history: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (n,) float64
-
-
-def atomic_write(path: Path, write) -> None:
-    """Call write(file) on a temporary file beside path, flush, fsync, then rename it over path.
-
-    A crash at any moment leaves either the old file or the new one, never a half-written one.
-    """
-    path = Path(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, _file_mode(path))  # mkstemp makes 0600; give the file the mode a plain open() would
-        with os.fdopen(fd, "wb") as file:
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    try:  # make the rename itself durable
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
-
-
-def _file_mode(path: Path) -> int:
-    """The existing file's permissions, or 0666 less the umask for a new file."""
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def save_model(path, model: ModelFile) -> None:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .checkpoint import atomic_write
-from .errors import ModelFileError, W2VError
+from ..errors import ModelFileError, W2VError
+from ..files import atomic_write
 
 SPACE, NEWLINE = 0x20, 0x0A
 WHITESPACE = b" \t\n\r\v\f"  # what word2vec readers split on
@@ -201,7 +201,7 @@ def write_word2vec(path, words, vectors, *, binary: bool) -> None:
         file.write(header)
         file.writelines(rows)
 
-    write_file(Path(path), write)
+    atomic_write(Path(path), write)
 
 
 def write_tsv(folder, words, vectors) -> tuple[Path, Path]:
@@ -215,18 +215,6 @@ def write_tsv(folder, words, vectors) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     line = "\t".join(["%.9g"] * vectors.shape[1]) + "\n"
     vectors_path, metadata_path = folder / "vectors.tsv", folder / "metadata.tsv"
-    write_file(vectors_path, lambda file: file.writelines((line % tuple(v)).encode() for v in vectors.tolist()))
-    write_file(metadata_path, lambda file: file.write("".join(w + "\n" for w in words).encode()))
+    atomic_write(vectors_path, lambda file: file.writelines((line % tuple(v)).encode() for v in vectors.tolist()))
+    atomic_write(metadata_path, lambda file: file.write("".join(w + "\n" for w in words).encode()))
     return vectors_path, metadata_path
-
-
-def write_file(path: Path, write) -> None:
-    """atomic_write, then the permissions a plain open() would give (the temporary file was private), with an
-    unwritable destination reported in one line."""
-    try:
-        atomic_write(path, write)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(path, 0o666 & ~umask)
-    except OSError as error:
-        raise W2VError(f"cannot write {path}: {error.strerror or error}") from None

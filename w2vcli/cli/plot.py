@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ConfigError
-from .w2vformat import write_file
+from ..errors import ConfigError
+from ..files import atomic_write
 
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 
@@ -71,7 +71,7 @@ def _figure(show: bool):
 def _save(figure, out, show: bool) -> bool:
     fmt = image_format(out)
     figure.tight_layout()
-    write_file(Path(out), lambda file: figure.savefig(file, format=fmt, dpi=150))
+    atomic_write(Path(out), lambda file: figure.savefig(file, format=fmt, dpi=150))
     if show and has_display():
         import matplotlib.pyplot as pyplot
 

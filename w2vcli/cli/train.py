@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cliapp import command
+
 
 
 class ModelKind(str, Enum):
@@ -42,7 +42,7 @@ class _StopFlag:
         self.requested = True
 
 
-@command()
+
 def train(
     corpus: Annotated[Path, typer.Argument(help="Text file (.gz/.bz2/.xz too) or folder; one sentence per line.",
                                            show_default=False)],
@@ -84,8 +84,8 @@ def train(
     Example: w2v train examples/corpus.txt --dim 50 --epochs 10 --out model.npz
     """
     from . import display_train
-    from .errors import ConfigError
-    from .run import SOFTMAX_WARN_VOCAB, check_output, default_workers, resolve_config, run_training
+    from ..errors import ConfigError
+    from ..training.session import SOFTMAX_WARN_VOCAB, check_output, default_workers, resolve_config, run_training
 
     given = {name: value.value if isinstance(value, Enum) else value for name, value in dict(
         model=model, loss=loss, dim=dim, window=window, negatives=negatives, epochs=epochs, lr=lr, min_lr=min_lr,

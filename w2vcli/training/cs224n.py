@@ -15,10 +15,11 @@ from typing import Iterator
 
 import numpy as np
 
-from .batched import pairs_naive_softmax_loss_and_gradient, pairs_neg_sampling_gradient
-from .errors import ConfigError
-from .sampling import NoiseSampler, cs224n_keep_probabilities, noise_distribution
-from .train import TrainConfig, TrainProgress, TrainState, check_finite, smooth
+from ..math.batched import pairs_naive_softmax_loss_and_gradient, pairs_neg_sampling_gradient
+from ..errors import ConfigError
+from ..data.sampling import NoiseSampler, cs224n_keep_probabilities, noise_distribution
+from .config import TrainConfig, TrainProgress, TrainState
+from .trainer import check_finite, smooth
 
 REPLICAS = 30  # copies of the corpus, each subsampled once (the assignment's `sentences * 30`)
 REPORT_EVERY = 100  # steps between progress reports (and possible checkpoints)
