@@ -13,7 +13,7 @@ import typer
 
 from .. import __version__
 from ..errors import W2VError
-from . import evaluate, gradcheck, train, vectors
+from . import evaluate, gradcheck, plot, train, vectors
 
 app = typer.Typer(
     name="w2v",
@@ -25,7 +25,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-COMMANDS = (gradcheck.gradcheck, train.train, vectors.nearest, vectors.analogy, vectors.similarity, vectors.plot,
+COMMANDS = (gradcheck.gradcheck, train.train, vectors.nearest, vectors.analogy, vectors.similarity, plot.plot,
             vectors.info, vectors.export, evaluate.evaluate)
 
 

@@ -11,7 +11,6 @@ from .vectors import AnalogyMethod
 from .options import ModelPath, VectorsChoice, VectorsKind
 
 
-
 def evaluate(
     model: ModelPath = Path("model.npz"),
     vectors: VectorsChoice = VectorsKind.center,

@@ -7,9 +7,6 @@ from typing import Annotated
 import typer
 
 
-
-
-
 def gradcheck(
     dim: Annotated[int, typer.Option(min=1, max=50, help="Dimension of the random test vectors.")] = 5,
     vocab_size: Annotated[int, typer.Option(min=2, max=200, help="Vocabulary size of the test problem.")] = 8,

@@ -1,80 +1,89 @@
-"""Matplotlib rendering for `w2v plot`: projected words as labelled points, and a training loss curve.
+"""`w2v plot`: words projected to 2-D, or the training loss curve, as an image.
 
-Imported only by the plot command, so the other commands start without matplotlib. Figures are drawn on
-matplotlib's Agg canvas (no display needed) and written, atomically, as PNG, SVG or PDF by the extension of the
-output path; a window opens only when asked for and a display exists.
-Not here: the projection (project.py) or the choice of words (cli_vectors.py).
+Parses, chooses the words, calls vectors/projection.py, and hands the points to figures.py (matplotlib, imported
+only here, inside the command, so the other commands start fast). Not here: the projection math or the drawing.
 """
 
 from __future__ import annotations
 
-import os
-import sys
+from enum import Enum
 from pathlib import Path
+from typing import Annotated, Optional
 
-import numpy as np
+import typer
 
-from ..errors import ConfigError
-from ..files import atomic_write
+from ..errors import ConfigError, ModelFileError, UnknownWordError
+from ..vectors.embeddings import load_vectors
+from .display import console, print_warning
+from .options import ModelPath, VectorsChoice, VectorsKind
 
-FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
-
-
-def image_format(path) -> str:
-    """png, svg or pdf from the extension of path; ConfigError for anything else."""
-    fmt = FORMATS.get(Path(path).suffix.lower())
-    if fmt is None:
-        raise ConfigError(f"cannot tell the image format of '{path}': end it in .png, .svg or .pdf")
-    return fmt
+DEFAULT_MODEL = Path("model.npz")
 
 
-def has_display() -> bool:
-    """Whether a window can open: always on macOS and Windows, with $DISPLAY or $WAYLAND_DISPLAY elsewhere."""
-    return sys.platform in ("darwin", "win32") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+class Projection(str, Enum):
+    svd = "svd"
+    pca = "pca"
 
 
-def plot_words(coords: np.ndarray, words, out, *, title: str, show: bool = False) -> bool:
-    """Labelled points at coords (n, 2); writes out; returns whether a window was shown."""
-    figure, axes = _figure(show)
-    axes.scatter(coords[:, 0], coords[:, 1], s=14, color="tab:red", zorder=2)
-    for (x, y), word in zip(coords, words):
-        axes.annotate(word, (x, y), xytext=(4, 3), textcoords="offset points", fontsize=9)
-    axes.set_title(title)
-    axes.grid(alpha=0.3)
-    return _save(figure, out, show)
+def plot(
+    words: Annotated[Optional[str], typer.Option(
+        "--words", "-w", help="Comma-separated words (default: the 24 words of the CS224n figure).")] = None,
+    top: Annotated[Optional[int], typer.Option(min=2, help="Plot the N most frequent words instead.")] = None,
+    method: Annotated[Projection, typer.Option(
+        help="svd: CS224n's SVD of the covariance of the centered vectors; pca: SVD of the data.")] = Projection.svd,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Image to write: .png, .svg or .pdf.")] = Path(
+        "word_vectors.png"),
+    show: Annotated[bool, typer.Option(help="Also open a window, when a display exists.")] = False,
+    loss: Annotated[bool, typer.Option(help="Plot the model's training loss curve instead.")] = False,
+    model: ModelPath = DEFAULT_MODEL,
+    vectors: VectorsChoice = VectorsKind.center,
+) -> None:
+    """Words' vectors projected to 2-D as labelled points, or a training loss curve; no display needed.
 
+    Example: w2v plot --words woman,female,man,male,king,queen --out words.svg
+    """
+    from .figures import image_format, plot_loss, plot_words
+    from ..vectors.projection import project_2d
 
-def plot_loss(loss_history: np.ndarray, out, *, show: bool = False) -> bool:
-    """The smoothed training loss against report number (n,); writes out; returns whether a window was shown."""
-    figure, axes = _figure(show)
-    axes.plot(np.arange(1, len(loss_history) + 1), loss_history, color="tab:blue")
-    axes.set_xlabel("progress report")
-    axes.set_ylabel("smoothed loss")
-    axes.set_title("Training loss")
-    axes.grid(alpha=0.3)
-    return _save(figure, out, show)
-
-
-def _figure(show: bool):
-    """A figure and its axes: through pyplot only when a window will open, else a bare Agg-backed Figure."""
-    if show and has_display():
-        import matplotlib.pyplot as pyplot
-
-        figure = pyplot.figure(figsize=(8, 6))
+    image_format(out)  # refuse a bad extension before loading anything
+    if loss:
+        shown = plot_loss(_loss_history(model), out, show=show)
     else:
-        from matplotlib.figure import Figure
+        embeddings = load_vectors(model, vectors.value)
+        rows = _plot_rows(embeddings, words, top)
+        coords = project_2d(embeddings.vectors[rows], method.value)  # (n, 2)
+        shown = plot_words(coords, [embeddings.words[row] for row in rows], out, show=show,
+                           title=f"{len(rows)} words of {model.name} ({method.value})")
+    if show and not shown:
+        print_warning("no display to open a window on; the image is written")
+    console.print(f"wrote {out}")
 
-        figure = Figure(figsize=(8, 6))
-    return figure, figure.add_subplot()
+
+def _plot_rows(embeddings, words: str | None, top: int | None) -> list[int]:
+    """Rows to plot: --top's most frequent words, --words, or the CS224n words that are in the vocabulary."""
+    from ..vectors.projection import CS224N_WORDS
+
+    if words is not None and top is not None:
+        raise ConfigError("give --words or --top, not both")
+    if top is not None:
+        return list(range(min(top, len(embeddings))))
+    wanted = [word.strip() for word in words.split(",") if word.strip()] if words is not None else CS224N_WORDS
+    rows, unknown = embeddings.rows_of(wanted)
+    if len(rows) < 2:
+        raise UnknownWordError(f"a plot needs two words in the vocabulary; found {len(rows)} of "
+                               f"{', '.join(wanted) or 'none'}")
+    if unknown and words is not None:
+        print_warning(f"not in the vocabulary, left out: {', '.join(unknown)}")
+    return rows
 
 
-def _save(figure, out, show: bool) -> bool:
-    fmt = image_format(out)
-    figure.tight_layout()
-    atomic_write(Path(out), lambda file: figure.savefig(file, format=fmt, dpi=150))
-    if show and has_display():
-        import matplotlib.pyplot as pyplot
+def _loss_history(model: Path):
+    from ..vectors.checkpoint import load_model
+    from ..vectors.formats import format_of
 
-        pyplot.show()
-        return True
-    return False
+    if format_of(model) is not None:
+        raise ModelFileError(f"{model} is a word2vec file; --loss needs a w2vcli .npz model")
+    history = load_model(model).loss_history
+    if not len(history):
+        raise ModelFileError(f"{model} has no loss history")
+    return history

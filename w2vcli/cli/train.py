@@ -10,8 +10,6 @@ from typing import Annotated, Optional
 import typer
 
 
-
-
 class ModelKind(str, Enum):
     skipgram = "skipgram"
     cbow = "cbow"
@@ -40,7 +38,6 @@ class _StopFlag:
         if not self.started or self.requested:
             raise KeyboardInterrupt
         self.requested = True
-
 
 
 def train(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import os
 from pathlib import Path
 
 import numpy as np
