@@ -104,7 +104,7 @@ def compose(input_matrix, rows) -> np.ndarray:
 def word_vectors(input_matrix, table: SubwordTable) -> np.ndarray:
     """v_w for every word of the table: the (V, d) matrix the queries use."""
     rows, counts = table.gather(np.arange(len(table)))
-    return _sum_per_word(np.take(input_matrix, rows, axis=0), counts) / counts[:, None]
+    return _sum_per_word(np.take(input_matrix, rows, axis=0), counts) / counts[:, None].astype(input_matrix.dtype)
 
 
 def subword_skipgram(center_idx, outside_idxs, input_matrix, table: SubwordTable, outside_vectors,
@@ -162,7 +162,8 @@ def subword_block_gradient(input_matrix, outside_vectors, table: SubwordTable, b
     word2vec's CBOW step). The returned center_idxs are rows of the input matrix (V + B).
     """
     rows, counts = table.gather(block.ids)  # (R,), (T,)
-    center_rows = _sum_per_word(np.take(input_matrix, rows, axis=0), counts) / counts[:, None]  # (T, d)
+    sizes = counts[:, None].astype(input_matrix.dtype)  # (T, 1)  |S_t|, in the parameters' float type
+    center_rows = _sum_per_word(np.take(input_matrix, rows, axis=0), counts) / sizes  # (T, d)
     objective = batched.BLOCK_OBJECTIVES[(model, loss)]
     extra = {"full_spread": True} if full_spread and model == "cbow" else {}
     if loss == "softmax":
@@ -175,7 +176,7 @@ def subword_block_gradient(input_matrix, outside_vectors, table: SubwordTable, b
             block, neg_weight, want_loss, **extra)
         outside_idxs = np.concatenate([block.ids, negative_idxs])
         grad_outside_rows = np.concatenate([grad_words, grad_noise])
-    per_row = grad_center_rows if full_spread else grad_center_rows / counts[:, None].astype(grad_center_rows.dtype)
+    per_row = grad_center_rows if full_spread else grad_center_rows / sizes
     return batched.SparseGradient(value, rows, np.repeat(per_row, counts, axis=0), outside_idxs, grad_outside_rows)
 
 
