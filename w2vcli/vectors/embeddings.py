@@ -19,6 +19,7 @@ from ..errors import ConfigError, ModelFileError, UnknownWordError
 from .formats import format_of, read_word2vec
 
 COSMUL_EPSILON = 1e-3  # Levy & Goldberg's epsilon: keeps 3CosMul finite when cos(x, a) is -1
+SUGGESTION_POOL = 50_000  # an unknown word is compared with this many most frequent words (~0.1 s), not all
 
 
 class Embeddings:
@@ -53,7 +54,7 @@ class Embeddings:
         key = self.key(word)
         if key in self.index:
             return self.index[key]
-        close = difflib.get_close_matches(key, self.words, n=3)
+        close = difflib.get_close_matches(key, self.words[:SUGGESTION_POOL], n=3)
         hint = f" (did you mean: {', '.join(close)}?)" if close else ""
         raise UnknownWordError(f"unknown word '{word}'{hint}")
 
