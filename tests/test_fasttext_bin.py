@@ -114,3 +114,24 @@ def test_a_word_without_ngrams_is_unknown(tmp_path):
     with pytest.raises(UnknownWordError, match="no character n-grams of length 3-6"):
         fasttext_vectors(tmp_path / "m.bin").vector("")
     assert not is_fasttext_bin(tmp_path / "missing.bin")
+
+
+def test_query_commands_read_a_fasttext_bin_and_say_which_words_come_from_subwords(real_model):
+    from typer.testing import CliRunner
+
+    from w2vcli.cli.app import app
+
+    path, oracle = real_model
+    runner = CliRunner()
+    result = runner.invoke(app, ["nearest", "walkings", "talk", "-k", "2", "-m", str(path)])
+    assert result.exit_code == 0 and "Traceback" not in result.output
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("walkings (from subwords)\t") and lines[3].startswith("talk\t")
+    result = runner.invoke(app, ["similarity", "walkings", "walk", "-m", str(path)])
+    assert result.exit_code == 0
+    assert result.stderr == "warning: walkings: not in the vocabulary, vector from subwords\n"
+    expected = oracle.get_word_vector("walkings") @ oracle.get_word_vector("walk")
+    expected /= np.linalg.norm(oracle.get_word_vector("walkings")) * np.linalg.norm(oracle.get_word_vector("walk"))
+    assert float(result.stdout) == pytest.approx(expected, abs=1e-4)
+    result = runner.invoke(app, ["analogy", "walk", "walked", "talkz", "-m", str(path), "--json"])
+    assert result.exit_code == 0 and '"from_subwords": [\n    "talkz"\n  ]' in result.stdout

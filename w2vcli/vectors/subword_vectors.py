@@ -64,5 +64,9 @@ class SubwordVectors(Embeddings):
                                   np.array([self.vector(w) for w in extra], dtype=np.float32).reshape(-1, self.dim)])
         return Embeddings([*head, *extra], vectors, lowercase=self.lowercase)
 
+    def for_evaluation(self, words, restrict_vocab: int, *, case_insensitive: bool = True) -> Embeddings:
+        """with_words, folding words as evaluate.py folds them (upper case unless case-sensitive)."""
+        return self.with_words(words, restrict_vocab, str.upper if case_insensitive else self.key)
+
     def _has_ngrams(self, word: str) -> bool:
         return len(subwords.char_ngrams(self.key(word), self.min_n, self.max_n)) > 0 and self.buckets > 0
