@@ -12,7 +12,7 @@ import time
 
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from .display import console, print_error, print_warning
+from .display import console, print_error, print_warnings  # noqa: F401  (print_warnings: the pre-flight's)
 
 
 def _loss(value: float) -> str:
@@ -101,11 +101,6 @@ def print_summary(summary, corpus) -> None:
                   f" · saved {summary.out}", highlight=False, soft_wrap=True)
     if not summary.finished:
         console.print(f"resume with: w2v train {corpus} --resume {summary.out}", highlight=False, soft_wrap=True)
-
-
-def print_warning_softmax(vocab_size: int) -> None:
-    print_warning(f"the exact softmax costs O(V) per pair; with {vocab_size:,} words training will be slow "
-                  "(--loss neg is the usual choice)")
 
 
 def print_interrupted(started: bool, out) -> None:

@@ -82,7 +82,7 @@ def train(
     """
     from . import display_train
     from ..errors import ConfigError
-    from ..training.session import SOFTMAX_WARN_VOCAB, check_output, default_workers, resolve_config, run_training
+    from ..training.session import check_output, default_workers, resolve_config, run_training
 
     given = {name: value.value if isinstance(value, Enum) else value for name, value in dict(
         model=model, loss=loss, dim=dim, window=window, negatives=negatives, epochs=epochs, lr=lr, min_lr=min_lr,
@@ -102,8 +102,7 @@ def train(
         stop.started = True
         if not quiet:
             display_train.print_preflight(pre, config)
-        if config.loss == "softmax" and pre.vocab_size > SOFTMAX_WARN_VOCAB:
-            display_train.print_warning_softmax(pre.vocab_size)
+        display_train.print_warnings(pre.warnings)
 
     previous = signal.signal(signal.SIGINT, stop)
     try:

@@ -70,13 +70,16 @@ PRESETS = {"cs224n": CS224N}
 @dataclass
 class TrainState:
     epoch: int = 0  # epochs completed
-    chunk: int = 0  # chunks of the current epoch completed
-    words_done: int = 0  # corpus tokens processed over all epochs (before subsampling)
+    chunk: int = 0  # chunks of the current epoch completed before the first unfinished one
+    words_done: int = 0  # corpus tokens of the finished chunks over all epochs (before subsampling)
     step: int = 0  # cs224n: SGD steps taken
     smoothed_loss: float = float("nan")  # exponential moving average of the loss per pair (cs224n: per step)
     loss_history: list = field(default_factory=list)  # smoothed_loss after each chunk (cs224n: each report)
     rng_state: dict = field(default_factory=dict)  # cs224n: the generator's bit_generator.state
     finished: bool = False
+    started: list = field(default_factory=list)  # [epoch, chunk, blocks done, loss sum, pairs, finished] per chunk
+    # begun from (epoch, chunk) on, continued first on resume (workers.Schedule)
+    train_seconds: float = 0.0  # wall time spent training, over every session of the run
 
     def to_json(self) -> dict:
         data = dataclasses.asdict(self)
@@ -100,5 +103,6 @@ class TrainProgress:
     lr: float
     smoothed_loss: float
     unit: str = "tokens"  # what words_done counts: corpus tokens, or SGD steps for the cs224n preset
+    epochs: int = 1  # epochs of the run (the progress shows epoch/epochs)
 
 

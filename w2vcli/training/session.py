@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 import numpy as np
-from threadpoolctl import threadpool_limits
-
 from .. import __version__
 from ..data.corpus import CorpusStats, TokenStore, scan_corpus
 from ..data.vocab import Vocab
@@ -26,11 +24,12 @@ from ..errors import ConfigError
 from ..vectors.checkpoint import ModelFile, load_model, save_model
 from .config import MODEL_FIELDS, PRESETS, TrainConfig, TrainProgress, TrainState
 from .cs224n import train_cs224n
-from .processes import ProcessRun, can_fork, shared_copy
-from .threads import ParallelRun
-from .trainer import Corpus, init_params, train, vocab_ids
+from .processes import ForkTransport, can_fork, shared_copy
+from .threads import ThreadTransport
+from .trainer import Corpus, Trainer, init_params, vocab_ids
+from .workers import Inline, Schedule, one_blas_thread
 
-SOFTMAX_WARN_VOCAB = 50_000
+SOFTMAX_WARN_VOCAB = 50_000  # words above which the exact softmax is warned about (O(V) per pair)
 
 
 class Reporter(Protocol):
@@ -45,6 +44,7 @@ class Preflight:
     stats: CorpusStats
     parameter_bytes: int  # both (V, d) float32 matrices
     resumed_from: str | None  # "epoch 2, 41%" when resuming
+    warnings: tuple[str, ...] = ()  # lines the user should read before a long run
 
 
 @dataclass(frozen=True)
@@ -104,8 +104,12 @@ def preflight(store: TokenStore, vocab: Vocab, config: TrainConfig, state: Train
     if resumed:
         where = (f"step {state.step:,}" if config.preset == "cs224n" else
                  f"epoch {state.epoch + 1}, {state.words_done:,} tokens done")
+    warnings = ()
+    if config.loss == "softmax" and len(vocab) > SOFTMAX_WARN_VOCAB:
+        warnings = (f"the exact softmax costs O(V) per pair; with {len(vocab):,} words training will be slow "
+                    "(--loss neg is the usual choice)",)
     return Preflight(len(vocab), store.n_tokens, int(vocab.counts.sum()), store.stats,
-                     2 * len(vocab) * config.dim * 4, where)
+                     2 * len(vocab) * config.dim * 4, where, warnings)
 
 
 def default_workers() -> int:
@@ -119,11 +123,12 @@ def progress_stream(config: TrainConfig, store: TokenStore, vocab: Vocab, params
         items = vocab_ids(store.read(0, store.n_items), vocab.remap(store.words))
         return train_cs224n(config, vocab.counts, items, params, state)
     corpus = Corpus(store.read, store.n_items, store.n_tokens, vocab.remap(store.words))
-    if workers > 1 and can_fork():
-        return ProcessRun(config, vocab, corpus, params, state, workers)
-    if workers > 1:
-        return ParallelRun(config, vocab, corpus, params, state, workers)
-    return train(config, vocab, corpus, params, state)
+    trainers = [Trainer(config, vocab, params) for _ in range(workers)]  # the same arrays, shared
+    if workers == 1:
+        transport = Inline(trainers[0], corpus)
+    else:
+        transport = (ForkTransport if can_fork() else ThreadTransport)(trainers, corpus)
+    return Schedule(config, corpus, state, transport)
 
 
 def model_file(config: TrainConfig, vocab: Vocab, params, state: TrainState, corpus_path: Path) -> ModelFile:
@@ -141,9 +146,7 @@ def run_training(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile |
     store, vocab, params, state = prepare(corpus_path, config, checkpoint)
     if workers > 1 and can_fork() and config.preset != "cs224n":
         params = tuple(shared_copy(matrix) for matrix in params)  # seen and updated by every worker process
-    # subtle: BLAS's own threads only slow these small products, and collapse (10x) when another process holds a
-    # core; one BLAS thread per training worker is measured fastest (README, "Dependencies").
-    with store, threadpool_limits(limits=1, user_api="blas"), np.errstate(over="ignore", invalid="ignore"):
+    with store, one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
         on_preflight(preflight(store, vocab, config, state, checkpoint is not None))
         start = time.monotonic()
         last_save, done_at_start, progress = start, state.words_done, None
