@@ -159,8 +159,7 @@ class Trainer:
 
 def check_finite(loss: float) -> float:
     if not math.isfinite(loss):
-        raise TrainingDiverged(f"training stopped: the loss became {loss}; try a lower --lr "
-                               "(the model file keeps the last checkpoint, if any)")
+        raise TrainingDiverged(f"training diverged: the loss became {loss}; try a lower --lr")
     return loss
 
 
