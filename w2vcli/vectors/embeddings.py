@@ -149,6 +149,10 @@ def embeddings_from_model(model, which: str = "center") -> Embeddings:
                 "sum": lambda: model.center_vectors + model.outside_vectors}
     if which not in matrices:
         raise ConfigError(f"--vectors must be one of center, outside, sum (got '{which}')")
+    if model.ngram_vectors is not None and which == "center":  # a subword model: any word has a vector
+        from .subword_vectors import subword_vectors_of
+
+        return subword_vectors_of(model)
     return Embeddings(model.words, matrices[which](), lowercase=bool(model.config.get("lowercase", False)),
                       counts=model.counts)
 

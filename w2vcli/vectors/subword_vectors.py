@@ -70,3 +70,11 @@ class SubwordVectors(Embeddings):
 
     def _has_ngrams(self, word: str) -> bool:
         return len(subwords.char_ngrams(self.key(word), self.min_n, self.max_n)) > 0 and self.buckets > 0
+
+
+def subword_vectors_of(model) -> SubwordVectors:
+    """The center vectors of a w2vcli subword model (a checkpoint.ModelFile with ngram_vectors)."""
+    config = model.config
+    return SubwordVectors(model.words, np.concatenate([model.center_vectors, model.ngram_vectors]),
+                          min_n=config["min_n"], max_n=config["max_n"], buckets=config["buckets"],
+                          lowercase=bool(config.get("lowercase", False)), counts=model.counts)
