@@ -116,6 +116,7 @@ def test_ctrl_c_saves_and_says_how_to_resume(tmp_path):
     assert not load_model(tmp_path / "m.npz").state["finished"]
 
 
+@pytest.mark.slow
 def test_cs224n_preset_reaches_the_assignment_loss(tmp_path):
     """The assignment's run on the Stanford Sentiment Treebank: smoothed loss at or below 10 after 40,000 steps."""
     corpus = shared_file("sst/datasetSentences.txt")
