@@ -51,32 +51,37 @@ def replicated_sentences(items: np.ndarray, counts, rng: np.random.Generator):
 
 
 def _window_contexts(corpus, sentence, position, size, window: int):
-    """(valid (n, 2W) bool, context_ids (n, 2W)): which offsets of each window hold a context word, and its id."""
+    """(valid (n, 2W) bool, context_ids (n, 2W)): which offsets of each window hold a context word, and its id.
+    Computed offset-major, (2W, n), so that every array operation runs along the n windows."""
     ids, starts, lengths = corpus
-    offs = np.r_[np.arange(-window, 0), np.arange(1, window + 1)]  # (2W,)
-    context = position[:, None] + offs  # (n, 2W)
-    first = starts[sentence][:, None]
-    inside = (np.abs(offs) <= size[:, None]) & (context >= first) & (context < first + lengths[sentence][:, None])
+    offs = np.r_[np.arange(-window, 0), np.arange(1, window + 1)][:, None]  # (2W, 1)
+    context = position + offs  # (2W, n)
+    first = starts[sentence]
+    inside = (np.abs(offs) <= size) & (context >= first) & (context < first + lengths[sentence])
     context_ids = ids[np.where(inside, context, 0)]
-    return inside & (context_ids != ids[position][:, None]), context_ids  # the assignment drops center copies
+    return (inside & (context_ids != ids[position])).T, context_ids.T  # the assignment drops center copies
+
+
+def _draw_windows(corpus, n: int, window: int, rng: np.random.Generator):
+    """(sentence, center position, size C) of n windows: a sentence, a position in it, C uniform in 1..window."""
+    _, starts, lengths = corpus
+    sentence = rng.integers(len(starts), size=n)
+    position = starts[sentence] + (rng.random(n) * lengths[sentence]).astype(np.int64)
+    return sentence, position, rng.integers(1, window + 1, size=n)
 
 
 def random_windows(corpus, n_windows: int, window: int, rng: np.random.Generator):
     """(center_idxs, outside_idxs, window_of_pair) of n_windows random windows (getRandomContext, vectorised);
     a window with no context word is redrawn, as in the assignment. Pairs come in window order."""
-    ids, starts, lengths = corpus
-    sentence, position, size = (np.zeros(n_windows, dtype=np.int64) for _ in range(3))
-    todo = np.arange(n_windows)
-    while len(todo):
-        drawn = rng.integers(len(starts), size=len(todo))
-        sentence[todo] = drawn
-        position[todo] = starts[drawn] + (rng.random(len(todo)) * lengths[drawn]).astype(np.int64)
-        size[todo] = rng.integers(1, window + 1, size=len(todo))
-        valid, _ = _window_contexts(corpus, sentence[todo], position[todo], size[todo], window)
-        todo = todo[~valid.any(axis=1)]
+    sentence, position, size = _draw_windows(corpus, n_windows, window, rng)
     valid, context_ids = _window_contexts(corpus, sentence, position, size, window)
+    todo = np.flatnonzero(~valid.any(axis=1))
+    while len(todo):
+        sentence[todo], position[todo], size[todo] = drawn = _draw_windows(corpus, len(todo), window, rng)
+        valid[todo], context_ids[todo] = _window_contexts(corpus, *drawn, window)
+        todo = todo[~valid[todo].any(axis=1)]
     window_of_pair = np.nonzero(valid)[0]
-    return ids[position][window_of_pair], context_ids[valid], window_of_pair
+    return corpus[0][position][window_of_pair], context_ids[valid], window_of_pair
 
 
 def negatives_avoiding(outside_idxs, k: int, sampler: NoiseSampler, rng: np.random.Generator):
@@ -126,32 +131,48 @@ class NegStep:
         self.is_outside = np.zeros(1 + negatives, dtype=np.float32)  # (1+K,) 1 for o, 0 for the negatives
         self.is_outside[0] = 1.0
         self.dims = np.arange(dim)
+        self._views: dict[int, tuple] = {}  # P -> the buffers' views for P pairs (made once: ~10 µs a step)
+        self._shifts: dict[float, np.ndarray] = {}  # scale -> scale·([t = o] − ½)
 
     def __call__(self, params: np.ndarray, rows: np.ndarray, scores: np.ndarray, scale: float) -> None:
         """params += −scale · ∂J/∂params for the pairs of rows (P, 2+K) = [c, V+o, V+negatives]; scores (P, 1+K)
         receives the pairs' scores u_t·v_c before the step."""
-        P, d = len(rows), len(self.dims)
-        gathered, update, coeffs = self.gathered[:P], self.update[:P], self.coeffs[:P]
-        np.take(params, rows, axis=0, out=gathered)
-        centers, targets = gathered[:, 0, :], gathered[:, 1:, :]  # (P, d), (P, 1+K, d)
+        gathered, centers, targets, coeffs, center_rows, target_rows, flat_index = self._buffers(len(rows))
+        np.take(params, rows, axis=0, out=gathered)  # (P, 2+K, d): v_c, u_o, u_negatives
         np.matmul(targets, centers[:, :, None], out=scores[:, :, None])  # (P, 1+K)
         np.multiply(scores, 0.5, out=coeffs)  # σ(x) = (1 + tanh(x/2)) / 2, as core.sigmoid
         np.tanh(coeffs, out=coeffs)
         np.multiply(coeffs, np.float32(-0.5 * scale), out=coeffs)
-        np.add(coeffs, np.float32(scale) * (self.is_outside - 0.5), out=coeffs)  # −scale·(σ − [t = o])
-        np.matmul(coeffs[:, None, :], targets, out=update[:, :1, :])  # (P, 1, d) the center rows
-        np.einsum("bk,bd->bkd", coeffs, centers, out=update[:, 1:, :])  # (P, 1+K, d) the target rows
-        np.add(rows[:, :, None] * d, self.dims, out=self.flat_index[:P])  # element indices into params.ravel()
-        np.add.at(params.reshape(-1), self.flat_index[:P].reshape(-1), update.reshape(-1))
+        np.add(coeffs, self._shift(scale), out=coeffs)  # −scale·(σ − [t = o])
+        np.matmul(coeffs[:, None, :], targets, out=center_rows)  # (P, 1, d) the center rows
+        np.einsum("bk,bd->bkd", coeffs, centers, out=target_rows)  # (P, 1+K, d) the target rows
+        np.add(rows[:, :, None] * len(self.dims), self.dims, out=flat_index)  # indices into params.ravel()
+        np.add.at(params.reshape(-1), flat_index.reshape(-1), self.update[:len(rows)].reshape(-1))
+
+    def _buffers(self, P: int) -> tuple:
+        if P not in self._views:
+            gathered, update = self.gathered[:P], self.update[:P]
+            self._views[P] = (gathered, gathered[:, 0, :], gathered[:, 1:, :], self.coeffs[:P], update[:, :1, :],
+                              update[:, 1:, :], self.flat_index[:P])
+        return self._views[P]
+
+    def _shift(self, scale: float) -> np.ndarray:
+        if scale not in self._shifts:
+            self._shifts[scale] = (np.float32(scale) * (self.is_outside - 0.5)).astype(np.float32)
+        return self._shifts[scale]
 
 
 def pairs_losses(scores: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """Each step's J = Σ_pairs −log σ(s_o) − Σ_k log σ(−s_k), from scores (P, 1+K) and the steps' pair bounds;
-    −log σ(x) computed as max(−x, 0) + log(1 + e^(−|x|)), which never overflows."""
-    signed = scores.astype(np.float64)  # (P, 1+K)
+    −log σ(x) computed as max(−x, 0) + log(1 + e^(−|x|)), which never overflows; summed in float64."""
+    signed = scores.copy()  # (P, 1+K)
     signed[:, 0] *= -1.0  # the loss of the outside word is softplus(−s_o), of a negative softplus(s_k)
-    per_pair = (np.maximum(signed, 0.0) + np.log1p(np.exp(-np.abs(signed)))).sum(axis=1)  # (P,)
-    return np.add.reduceat(per_pair, bounds[:-1])
+    softplus = np.abs(signed)
+    np.negative(softplus, out=softplus)
+    np.exp(softplus, out=softplus)
+    np.log1p(softplus, out=softplus)
+    softplus += np.maximum(signed, 0.0, out=signed)
+    return np.add.reduceat(softplus.sum(axis=1, dtype=np.float64), bounds[:-1])
 
 
 def stacked_rows(drawn: DrawnSteps, vocab_size: int) -> np.ndarray:
