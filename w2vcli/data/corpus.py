@@ -58,15 +58,15 @@ def check_corpus_path(path) -> None:
     corpus_files(path)
 
 
-def corpus_files(path) -> list[str]:
-    """The sources of a corpus: the file, FIFO or '-' itself, or the regular files of a folder (sorted; hidden
-    files and folders and .npz archives skipped)."""
+def corpus_files(path) -> list[Path]:
+    """The sources of a corpus: the file or FIFO itself, /dev/stdin for '-', or the regular files of a folder
+    (sorted; hidden files and folders and .npz archives skipped)."""
     name = str(path)
     if name == STDIN:
         if sys.stdin is None or sys.stdin.isatty():
             raise CorpusError("corpus '-' reads standard input, which is a terminal; pipe the corpus in "
                               "(zcat corpus.gz | w2v train -) or name the file")
-        return [STDIN]
+        return [Path("/dev/stdin")]
     try:
         mode = os.stat(name).st_mode
     except FileNotFoundError:
@@ -79,12 +79,12 @@ def corpus_files(path) -> list[str]:
     if not stat.S_ISDIR(mode):
         if not os.access(name, os.R_OK):
             raise CorpusError(f"cannot read corpus {name}: permission denied")
-        return [name]
+        return [Path(name)]
     return _folder_files(Path(name))
 
 
-def _folder_files(folder: Path) -> list[str]:
-    files = sorted(str(p) for p in folder.rglob("*") if p.is_file() and _is_corpus_file(p.relative_to(folder)))
+def _folder_files(folder: Path) -> list[Path]:
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and _is_corpus_file(p.relative_to(folder)))
     if not files:
         raise CorpusError(f"corpus folder {folder} holds no corpus files (hidden files and .npz models are "
                           "skipped)")
@@ -99,9 +99,9 @@ def _is_corpus_file(relative: Path) -> bool:
 def iter_sentences(path, *, lowercase: bool = True, stats: CorpusStats | None = None) -> Iterator[list[str]]:
     """Every sentence of the corpus as a list of tokens (lines of more than MAX_SENTENCE tokens are cut)."""
     stats = stats if stats is not None else CorpusStats()
-    for name in corpus_files(path):
+    for file in corpus_files(path):
         stats.files += 1
-        yield from _FileSentences(stats, lowercase).read(name)
+        yield from _FileSentences(stats, lowercase).read(str(file))
 
 
 class _FileSentences:

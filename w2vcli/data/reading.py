@@ -1,4 +1,4 @@
-"""Bytes in, bounded: one corpus source (a file, a FIFO or standard input) opened, decompressed by its content, and
+"""Bytes in, bounded: one corpus source (a file, a FIFO or /dev/stdin) opened, decompressed by its content, and
 read as blocks of whole lines of at most about CHUNK_BYTES each.
 
 Every input is bounded before it is believed: a line is cut while it is read (at whitespace, never inside a
@@ -14,7 +14,6 @@ import bz2
 import gzip
 import io
 import lzma
-import sys
 import zlib
 from typing import BinaryIO, Iterator
 
@@ -48,9 +47,8 @@ class _Source(io.RawIOBase):
 
 
 def open_source(name: str) -> tuple[BinaryIO, BinaryIO, _Source | None]:
-    """(the source's uncompressed bytes, the stream to close, the counter of compressed bytes or None).
-    name '-' is standard input (not closed: the stream to close is None then)."""
-    stream = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115 (closed by read_blocks)
+    """(the source's uncompressed bytes, the stream to close, the counter of compressed bytes or None)."""
+    stream = open(name, "rb")  # noqa: SIM115 (closed by read_blocks)
     head = stream.read(6)
     source = _Source(head, stream)
     for magic, opener in _MAGIC.items():
@@ -75,8 +73,7 @@ def read_blocks(name: str) -> Iterator[tuple[bytes, bool]]:
     except _DECOMPRESS_ERRORS as error:
         raise CorpusError(f"cannot read {name}: {error}") from None
     finally:
-        if name != "-":
-            stream.close()
+        stream.close()
 
 
 def _blocks(stream: BinaryIO, counter: _Source | None, name: str) -> Iterator[tuple[bytes, bool]]:
