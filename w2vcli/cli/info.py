@@ -172,5 +172,5 @@ def warn_if_unfinished(path: Path, embeddings) -> None:
         return
     loaded = loaded or load_model(path)
     training = training_story(path, loaded.config, state, loaded.loss_history)
-    print_warning(f"{path} is an unfinished checkpoint ({progress_text(training)}); its vectors are not final. "
-                  f"Resume with: {training['resume_command']}")
+    print_warning(f"{path} is an unfinished checkpoint, stopped in {progress_text(training)}; its vectors are not "
+                  f"final. Resume with: {training['resume_command']}")
