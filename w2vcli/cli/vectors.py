@@ -165,7 +165,7 @@ def export(
                                      "dimension": embeddings.dim})
         return
     console.print(visible(f"wrote {len(embeddings):,} words × {embeddings.dim} ({fmt.value}) to "
-                          f"{', '.join(map(str, targets))}"), markup=False)
+                          f"{', '.join(map(str, targets))}"), markup=False, soft_wrap=True)
 
 
 def format_by_name(out: Path) -> ExportFormat:
