@@ -230,49 +230,6 @@ def test_export_refuses_whitespace_words_and_keeps_the_old_file(tmp_path):
     assert out.read_text() == "precious"
 
 
-@pytest.mark.parametrize("name, magic", [("w.png", b"\x89PNG"), ("w.svg", b"<?xml"), ("w.pdf", b"%PDF")])
-def test_plot_writes_each_format_without_a_display(model, tmp_path, monkeypatch, name, magic):
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    out = tmp_path / name
-    result = run("plot", "--words", "king,queen,man,woman", "--out", out, "-m", model, "--show")
-    assert result.exit_code == 0 and result.stdout == f"wrote {out}\n"
-    assert result.stderr == "warning: no display to open a window on; the image is written\n"
-    assert out.read_bytes().startswith(magic)
-
-
-def test_plot_default_words_top_pca_and_loss(model, tmp_path):
-    for args in ([], ["--top", "3", "--method", "pca"], ["--loss"]):
-        out = tmp_path / f"plot{len(args)}.png"
-        result = run("plot", *args, "--out", out, "-m", model)
-        assert result.exit_code == 0 and out.read_bytes().startswith(b"\x89PNG"), result.output
-
-
-def test_plot_notes_unknown_words(model, tmp_path):
-    result = run("plot", "--words", "king,queen,kingdom", "--out", tmp_path / "w.png", "-m", model)
-    assert result.exit_code == 0 and result.stderr == "warning: not in the vocabulary, left out: kingdom\n"
-
-
-@pytest.mark.parametrize("args, code, message", [
-    (["--words", "zebra,yak"], 1, "a plot needs two words in the vocabulary; found 0 of zebra, yak"),
-    (["--words", "king", "--top", "3"], 2, "give --words or --top, not both"),
-    (["--out", "w.jpg"], 2, "end it in .png, .svg or .pdf"),
-])
-def test_plot_bad_input_keeps_the_existing_image(model, tmp_path, args, code, message):
-    out = tmp_path / "w.png"
-    out.write_bytes(b"old image")
-    args = [str(tmp_path / arg) if arg == "w.jpg" else arg for arg in args]
-    result = run("plot", *(args if "--out" in args else [*args, "--out", out]), "-m", model)
-    assert_one_error_line(result, code, message)
-    assert out.read_bytes() == b"old image"
-
-
-def test_plot_loss_needs_a_history(tmp_path):
-    path = tmp_path / "fresh.npz"
-    save_model(path, ModelFile(np.eye(2), np.eye(2), ["a", "b"], np.array([2, 1]), {}, {}, np.zeros(0)))
-    assert_one_error_line(run("plot", "--loss", "--out", tmp_path / "l.png", "-m", path), 1, "no loss history")
-
-
 def test_nearest_never_imports_matplotlib(model):
     code = ("import sys; from typer.testing import CliRunner; from w2vcli.cli import app; "
             f"result = CliRunner().invoke(app, ['nearest', 'king', '-m', {str(model)!r}]); "

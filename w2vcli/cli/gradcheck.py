@@ -24,7 +24,8 @@ def gradcheck(
 
     Checks the sigmoid derivative, both losses (naive softmax, negative sampling) with respect to the center
     vector and the outside vectors, skip-gram and CBOW with each loss, and the batched block objective that
-    training optimises. Exits 0 when all pass, 1 otherwise.
+    training optimises, and hierarchical softmax (its loss, both models, both block objectives).
+    Exits 0 when all pass, 1 otherwise.
 
     Example: w2v gradcheck --dim 10 --seed 3
     """
