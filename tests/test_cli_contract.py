@@ -94,7 +94,8 @@ def test_the_readme_table_is_the_one_the_commands_follow():
     assert {code for _, code, _ in CASES} == set(readme_exit_codes())
     import typer.main
 
-    assert set(typer.main.get_command(app).commands) == set(COMMANDS)
+    missing = set(typer.main.get_command(app).commands) - set(COMMANDS)
+    assert not missing, f"give {sorted(missing)} a case for each exit code in CASES (and INTERRUPT_AT)"
     for command in COMMANDS:
         assert {code for c, code, _ in CASES if c == command} == {0, 1, 2, 130}, command
 
