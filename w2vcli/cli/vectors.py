@@ -94,7 +94,7 @@ def labelled(query: str, built: list[str]) -> str:
 
 def check_expression(embeddings: Embeddings, query: str) -> None:
     """UnknownWordError with a hint when a query such as 'king-man+woman' reads as one unknown word but, with
-    spaces around its signs, is an expression of known words."""
+    spaces around its signs, is an expression of known words (a warning where subword vectors answer any word)."""
     spaced = re.sub(r"\s*([+-])\s*", r" \1 ", query).strip()
     try:
         typed, terms = parse_query(query), parse_query(spaced)
@@ -102,6 +102,10 @@ def check_expression(embeddings: Embeddings, query: str) -> None:
         return
     unknown = [word for _, word in typed if word not in embeddings]
     if unknown and terms != typed and all(word in embeddings for _, word in terms):
+        if hasattr(embeddings, "from_subwords"):
+            print_warning(f"'{unknown[0]}' is not in the vocabulary and is answered from its character n-grams; "
+                          f"did you mean: {spaced}? (an expression needs spaces around + and -)")
+            return
         raise UnknownWordError(f"unknown word '{unknown[0]}' (did you mean: {spaced}? an expression needs spaces "
                                "around + and -)")
 
@@ -190,7 +194,7 @@ def export(
                                      "dimension": embeddings.dim})
         return
     console.print(visible(f"wrote {len(embeddings):,} words × {embeddings.dim} ({fmt.value}) to "
-                          f"{', '.join(map(str, targets))}"), markup=False)
+                          f"{', '.join(map(str, targets))}"), markup=False, soft_wrap=True)
 
 
 def format_by_name(out: Path) -> ExportFormat:

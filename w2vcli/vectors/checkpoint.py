@@ -129,3 +129,16 @@ def _ngram_vectors(path: Path, ngrams, config: dict, dim: int):
         found = "none" if ngrams is None else f"{ngrams.shape} {ngrams.dtype}"
         raise ModelFileError(f"{path}: a subword model needs ngram_vectors ({buckets} buckets x {dim}); found {found}")
     return ngrams.astype(np.float32, copy=False)
+
+
+def load_metadata(path) -> tuple[dict, dict]:
+    """The config and state of a model file without reading its arrays (for a warning or a summary)."""
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            config, state = json.loads(str(npz["config"])), json.loads(str(npz["state"]))
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile, EOFError) as error:
+        raise ModelFileError(f"{path}: cannot read its config and state ({error})") from None
+    if not (isinstance(config, dict) and isinstance(state, dict)):
+        raise ModelFileError(f"{path}: config and state must be JSON objects")
+    return config, state
