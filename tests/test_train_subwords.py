@@ -128,3 +128,17 @@ def test_a_subword_model_without_its_ngram_rows_is_refused(trained, tmp_path):
         load_model(tmp_path / "broken.npz")
     result = runner.invoke(app, ["nearest", "king", "-m", str(tmp_path / "broken.npz")])
     assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_plot_draws_an_unseen_word_from_its_ngrams(trained, tmp_path):
+    result = runner.invoke(app, ["plot", "-m", str(trained), "--words", "king,queen,kingz,prince",
+                                 "--out", str(tmp_path / "p.png")])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "warning: kingz: not in the vocabulary, vector from subwords\n"
+    assert (tmp_path / "p.png").stat().st_size > 0
+
+
+def test_info_shows_the_subword_options(trained):
+    result = runner.invoke(app, ["info", "-m", str(trained)])
+    assert result.exit_code == 0
+    assert "--subwords\ttrue\n--min-n\t3\n--max-n\t5\n--buckets\t3000\n" in result.stdout

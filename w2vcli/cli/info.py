@@ -51,6 +51,7 @@ def applicable_options(config: dict) -> dict:
 
     kind = "cs224n" if config.get("preset") == "cs224n" else "word2vec"
     names = APPLIES[kind] + (APPLIES[f"{kind} neg"] if config.get("loss", "neg") == "neg" else ())
+    names += ("subwords", "min_n", "max_n", "buckets") if config.get("subwords") else ()
     order = [field.name for field in dataclasses.fields(TrainConfig)]
     return {name: config[name] for name in sorted(config, key=lambda n: order.index(n) if n in order else len(order))
             if name in names}
@@ -62,8 +63,11 @@ def model_story(path: Path) -> dict:
     if fmt is not None:
         from ..vectors.embeddings import load_vectors
 
+        from ..vectors.fasttext import is_fasttext_bin
+
         embeddings = load_vectors(path)
-        return {"model": str(path), "format": f"word2vec {fmt}", "file_bytes": path.stat().st_size,
+        fmt = "fastText .bin" if fmt == "binary" and is_fasttext_bin(path) else f"word2vec {fmt}"
+        return {"model": str(path), "format": fmt, "file_bytes": path.stat().st_size,
                 "vocabulary": len(embeddings), "dimension": embeddings.dim, "lowercase": embeddings.lowercase,
                 "training": None}
     if path.suffix.lower() != ".npz":
