@@ -151,8 +151,9 @@ def main(argv=None) -> None:
                 started = time.monotonic()
                 s = scorer(system.load(out))
                 print(f"| {system.name} | {system.buckets or 'default'} | {seconds:.0f} | "
-                      f"{tokens * SETTINGS['epochs'] / seconds / 1000:.1f}K | {peak:,.0f} | {100 * s['analogy']:.1f}% | "
-                      f"{100 * s['semantic']:.1f}% | {100 * s['syntactic']:.1f}% | {s['ws353']:.3f} | "
+                      f"{tokens * SETTINGS['epochs'] / seconds / 1000:.1f}K | {peak:,.0f} | "
+                      f"{100 * s['analogy']:.1f}% | {100 * s['semantic']:.1f}% | {100 * s['syntactic']:.1f}% | "
+                      f"{s['ws353']:.3f} | "
                       f"{s['simlex']:.3f} | {100 * s['analogy (every word)']:.1f}% of {s['answered (every word)']:,}"
                       f" | {s['ws353 (every word)']:.3f} |", flush=True)
                 print(f"  (scored in {time.monotonic() - started:.0f} s; answered {s['answered']:,} questions "
