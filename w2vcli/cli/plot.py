@@ -25,6 +25,7 @@ DEFAULT_MODEL = Path("model.npz")
 FEW_WORDS = 6  # fewer named words than this are drawn with their nearest neighbours (a map, not a line)
 DEFAULT_NEIGHBOURS = 8
 HTML_TOP = 2000  # words on an HTML map unless --top or --words says otherwise
+IMAGE_MAX_WORDS = 400  # labels an image can hold legibly (placing 400 took 5 s of CPU here); more: an HTML map
 # What the start of an existing output must look like for plot to replace it (an image of the same format).
 SIGNATURES = {"png": (b"\x89PNG\r\n\x1a\n",), "pdf": (b"%PDF-",), "svg": (b"<?xml", b"<svg")}
 METHOD_NAMES = {"svd": "SVD of the covariance (CS224n)", "pca": "PCA"}
@@ -125,6 +126,9 @@ def _plot_map(model: Path, which: str, words, top, neighbours, method: str, out:
     if kind == "html" and words is None and top is None:
         top = HTML_TOP
     chosen = _select(embeddings, words, top, neighbours)
+    if kind != "html" and len(chosen.rows) > IMAGE_MAX_WORDS:
+        raise ConfigError(f"{len(chosen.rows)} labelled words do not fit in an image (at most {IMAGE_MAX_WORDS}); "
+                          "plot fewer or write an interactive map with --out map.html")
     plane = project_plane(embeddings.vectors[chosen.rows], method)
     vectors_named = f" · {which} vectors" if model.suffix.lower() == ".npz" else ""
     subtitle = f"{model.name}{vectors_named} · {METHOD_NAMES[method]}"
