@@ -285,3 +285,15 @@ def test_brown_maps_keep_labels_apart_on_two_real_axes(brown_model, tmp_path, ar
     shares = [float(re.search(r"\(([\d.]+)% of variance\)", text).group(1))
               for text in all_texts(out) if text and text.startswith("component ")]
     assert len(shares) == 2 and shares[1] >= 3.0  # both axes carry variance
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+def test_dollars_and_backslashes_in_words_and_names_stay_text(tmp_path, suffix):
+    words = ["$x$", "a$$b", "$\\undefinedmacro{$", "\\", "plain", "$5"]
+    path = clustered_model(tmp_path / "$run$.npz", words, config={"epochs": 1}, state={"words_done": 10})
+    for args in (["--words", "$x$,a$$b"], ["--top", "6"], ["--loss"]):
+        out = tmp_path / f"out{len(args)}{suffix}"
+        result = run("plot", *args, "-m", path, "--out", out)
+        assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    if suffix == ".svg":
+        assert {label[0] for label in svg_labels(tmp_path / f"out2{suffix}")[0]} == set(words)

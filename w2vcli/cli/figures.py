@@ -110,17 +110,24 @@ def _frame_axes(axes, coords, word_map: WordMap) -> None:
     if word_map.flat:
         axes.set_ylim(-1, 1)
         axes.set_yticks([])
-    axes.set_title(word_map.title, fontsize=10)
+    axes.set_title(word_map.title, fontsize=10, parse_math=False)
     axes.grid(alpha=0.25)
     axes.patch.set_gid("axes-frame")
     if word_map.group_names:
-        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9, borderaxespad=0)
+        _literal(axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9,
+                             borderaxespad=0))
+
+
+def _literal(legend) -> None:
+    """Words and file names are data: a '$' in them is a dollar sign, never TeX."""
+    for text in legend.get_texts():
+        text.set_parse_math(False)
 
 
 def _draw_labels(figure, axes, coords, word_map: WordMap, groups, heads, font_size) -> int:
     renderer = figure.canvas.get_renderer()
     texts = [axes.text(0, 0, word, fontsize=font_size, ha="left", va="bottom", zorder=5, gid=f"label-{i}",
-                       fontweight="bold" if heads[i] else "normal", color="0.1")
+                       fontweight="bold" if heads[i] else "normal", color="0.1", parse_math=False)
              for i, word in enumerate(word_map.words)]
     sizes = np.array([[box.width, box.height] for box in (text.get_window_extent(renderer) for text in texts)])
     points = axes.transData.transform(coords)  # (n, 2) pixels
@@ -162,9 +169,9 @@ def plot_loss(curves: list[LossCurve], out, *, unit: str, title: str, show: bool
     axes.xaxis.set_major_formatter(EngFormatter(sep=""))
     axes.set_xlabel(unit)
     axes.set_ylabel("smoothed loss")
-    axes.set_title(title, fontsize=10)
+    axes.set_title(title, fontsize=10, parse_math=False)
     axes.grid(alpha=0.3)
-    axes.legend(fontsize=9, frameon=False)
+    _literal(axes.legend(fontsize=9, frameon=False))
     figure.tight_layout()
     return _save(figure, out, show)
 

@@ -18,7 +18,7 @@ import typer
 
 from ..errors import ConfigError, ModelFileError, UnknownWordError
 from ..vectors.embeddings import load_vectors
-from .display import console, print_warning
+from .display import console, print_warning, visible
 from .options import VectorsChoice, VectorsKind
 
 DEFAULT_MODEL = Path("model.npz")
@@ -85,7 +85,7 @@ def plot(
     if show and not shown:
         print_warning("no display to open a window on; the file is written" if kind != "html"
                       else "--show does not apply to an HTML map; open the file in a browser")
-    console.print(f"{'replaced' if replacing else 'wrote'} {out}")
+    console.print(visible(f"{'replaced' if replacing else 'wrote'} {out}"), markup=False, highlight=False)
 
 
 def _output_kind(out: Path, loss: bool) -> str:
