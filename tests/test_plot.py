@@ -297,3 +297,17 @@ def test_dollars_and_backslashes_in_words_and_names_stay_text(tmp_path, suffix):
         assert result.exit_code == 0 and "Traceback" not in result.output, result.output
     if suffix == ".svg":
         assert {label[0] for label in svg_labels(tmp_path / f"out2{suffix}")[0]} == set(words)
+
+
+@pytest.mark.slow
+def test_the_cs224n_figure_on_the_treebank_keeps_its_24_labels_apart(tmp_path):
+    path = tmp_path / "sst.npz"
+    result = run("train", shared_file("sst/datasetSentences.txt"), "--dim", "10", "--min-count", "1", "--epochs",
+                 "1", "--workers", "1", "--seed", "1", "-o", path)
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "cs224n.svg"
+    result = run("plot", "-m", path, "--out", out)
+    assert result.exit_code == 0 and result.stderr == "", result.output  # every word is in the treebank
+    labels, frame = svg_labels(out)
+    assert sorted(label[0] for label in labels) == sorted(CS224N_WORDS)
+    assert overlaps(labels) == [] and outside(labels, frame) == []

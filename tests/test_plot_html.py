@@ -1,6 +1,7 @@
 """`w2v plot --out map.html`: the page's data against Python's own neighbours, its size and self-containment,
 and the page itself in headless Chromium (points drawn; a search, by URL fragment and by typing into the box,
-lists the neighbours with their cosines). The browser tests skip where no Chromium is found."""
+lists the neighbours with their cosines; hover, wheel zoom and drag). The browser tests skip where no Chromium is
+found."""
 
 import json
 import os
@@ -158,15 +159,21 @@ class DevTools:
             self.process.wait(timeout=BROWSER_SECONDS)
 
 
+def open_page(browser, url):
+    """A new tab showing url, loaded; returns its session id."""
+    target = browser.send("Target.createTarget", url="about:blank")["targetId"]
+    session = browser.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+    browser.send("Page.enable", session)
+    browser.send("Page.navigate", session, url=url)
+    browser.wait(lambda message: message.get("method") == "Page.loadEventFired")
+    return session
+
+
 def test_typing_in_the_search_box_in_chromium(page, tmp_path):
     out, embeddings = page
     browser = DevTools(tmp_path / "profile")
     try:
-        target = browser.send("Target.createTarget", url="about:blank")["targetId"]
-        session = browser.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        browser.send("Page.enable", session)
-        browser.send("Page.navigate", session, url=out.as_uri())
-        browser.wait(lambda message: message.get("method") == "Page.loadEventFired")
+        session = open_page(browser, out.as_uri())
         assert browser.evaluate(session, "document.body.dataset.drawn") == "300"
         browser.evaluate(session, "document.getElementById('search').focus()")
         browser.send("Input.insertText", session, text=HOSTILE)
@@ -175,5 +182,37 @@ def test_typing_in_the_search_box_in_chromium(page, tmp_path):
         assert [tuple(pair) for pair in listed] == expected_neighbours(embeddings, HOSTILE)
         assert browser.evaluate(session, "document.body.dataset.selected") == HOSTILE
         assert browser.evaluate(session, "document.querySelectorAll('b').length") == 0  # the word stayed text
+    finally:
+        browser.close()
+
+
+LONER = """data.words[[...Array(n).keys()].map(i => [Math.min(...[...Array(n).keys()].filter(j => j !== i).map(
+    j => (data.x[i] - data.x[j]) ** 2 + (data.y[i] - data.y[j]) ** 2)), i]).sort((a, b) => b[0] - a[0])[0][1]]"""
+
+
+def test_hover_zoom_and_pan_in_chromium(page, tmp_path):
+    out, _ = page
+    browser = DevTools(tmp_path / "profile")
+    try:
+        session = open_page(browser, out.as_uri())
+        mouse = lambda kind, x, y, **more: browser.send("Input.dispatchMouseEvent", session, type=kind, x=x, y=y,
+                                                         **more)
+        loner = browser.evaluate(session, LONER)  # the word whose point lies farthest from any other
+        where = f"toScreen(indexOf.get({json.dumps(loner)}))"
+        point = np.array(browser.evaluate(session, where))
+        x, y = np.round(point)  # a mouse event lands on whole pixels
+        mouse("mouseMoved", x, y)
+        assert browser.evaluate(session, "document.getElementById('tip').textContent") == loner
+        mouse("mouseWheel", x, y, deltaX=0, deltaY=-1500)  # zoom in e^2.25 = 9.5 times around the cursor
+        point = [x, y] + (point - [x, y]) * np.exp(1500 * 0.0015)
+        assert browser.evaluate(session, where) == pytest.approx(point, abs=0.01)
+        zoomed = int(browser.evaluate(session, "document.body.dataset.drawn"))
+        assert 0 < zoomed < 300
+        mouse("mousePressed", x, y, button="left", clickCount=1)
+        mouse("mouseMoved", x + 120, y + 40, button="left", buttons=1)
+        mouse("mouseReleased", x + 120, y + 40, button="left", clickCount=1)
+        assert browser.evaluate(session, where) == pytest.approx(point + [120, 40], abs=0.01)
+        browser.evaluate(session, "document.getElementById('reset').click()")
+        assert browser.evaluate(session, "document.body.dataset.drawn") == "300"
     finally:
         browser.close()
