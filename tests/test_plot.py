@@ -207,8 +207,16 @@ def test_plot_never_overwrites_the_model(model, tmp_path):
     link = tmp_path / "model.png"
     link.symlink_to(model)
     before = model.read_bytes()
-    assert_one_error_line(run("plot", "--top", "4", "--out", link, "-m", model), 2, "is the model file")
+    assert_one_error_line(run("plot", "--top", "4", "--out", link, "-m", model), 2, f"{link} is the input file")
     assert model.read_bytes() == before
+
+
+def test_plot_checks_the_folder_before_any_work(model, tmp_path, monkeypatch):
+    import w2vcli.cli.plot as plot_module
+
+    monkeypatch.setattr(plot_module, "load_vectors", lambda *_: pytest.fail("loaded before the output was checked"))
+    out = tmp_path / "missing" / "w.png"
+    assert_one_error_line(run("plot", "--out", out, "-m", model), 2, f"folder {out.parent} does not exist")
 
 
 def test_plot_loss_needs_a_history(tmp_path):

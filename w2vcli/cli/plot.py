@@ -17,6 +17,7 @@ import numpy as np
 import typer
 
 from ..errors import ConfigError, ModelFileError, UnknownWordError
+from ..files import check_new_output
 from ..vectors.embeddings import load_vectors
 from .display import console, print_warning, visible
 from .options import VectorsChoice, VectorsKind
@@ -99,13 +100,13 @@ def _output_kind(out: Path, loss: bool) -> str:
 
 
 def _check_output(out: Path, kind: str, models: list[Path]) -> bool:
-    """Whether out exists and may be replaced (an image of its own format, or a map plot wrote); else ConfigError."""
+    """Whether out exists and may be replaced (an image of its own format, or a map plot wrote); else ConfigError
+    (also for a model, a folder or a missing folder: files.check_new_output)."""
+    check_new_output(out, inputs=models, force=True)  # force: plot's own rule for existing files follows
     if not os.path.lexists(out):
         return False
     if not out.is_file():
         raise ConfigError(f"--out {out} exists and is not a regular file; choose another name")
-    if any(path.is_file() and os.path.samefile(out, path) for path in models):
-        raise ConfigError(f"--out {out} is the model file; choose another name")
     from .htmlmap import GENERATOR
 
     with open(out, "rb") as file:
