@@ -254,6 +254,10 @@ def test_loss_of_a_cs224n_run_and_a_token_run_do_not_overlay(tmp_path):
      "tokens trained"),
     ({"epochs": 5}, {"words_done": 900, "epoch": 3, "chunk": 2}, 3, [300, 600, 900], [], "tokens trained"),
     ({"preset": "cs224n", "epochs": 1}, {"step": 400, "finished": True}, 4, [100, 200, 300, 400], [], "SGD steps"),
+    ({"epochs": 5}, {"words_done": 900, "epoch": 3, "chunk": 2, "corpus_tokens": 400}, 3, [300, 600, 900],
+     [400, 800], "tokens trained"),
+    ({"epochs": 2}, {"words_done": 800, "finished": True, "corpus_tokens": 400}, 2, [400, 800], [400, 800],
+     "tokens trained"),
     ({"epochs": 1}, {"words_done": 90, "finished": True, "loss_positions": [10, 50, 90]}, 3, [10, 50, 90], [90],
      "tokens trained"),
 ])

@@ -226,8 +226,9 @@ def loss_positions(config: dict, state: dict, n: int) -> tuple[np.ndarray, list[
     2. The cs224n preset counts SGD steps: the points are spread evenly over state["step"] (one report per equal
        number of steps); it runs one epoch, so no epoch marks.
     3. Otherwise tokens: the points are spread evenly over state["words_done"] (one report per chunk, chunks of
-       about equal size), and epochs end at equal fractions of it: all config["epochs"] of a finished run; of an
-       unfinished run only when it stopped at an epoch's end (else the tokens per epoch are not known; no marks).
+       about equal size). An epoch is state["corpus_tokens"] tokens when the model saved it; without it, epochs end
+       at equal fractions: all config["epochs"] of a finished run; of an unfinished run only when it stopped at an
+       epoch's end (else the tokens per epoch are not known, and no epoch is marked).
     """
     steps = config.get("preset") == "cs224n"
     unit = "SGD steps" if steps else "tokens trained"
@@ -238,6 +239,9 @@ def loss_positions(config: dict, state: dict, n: int) -> tuple[np.ndarray, list[
         positions = np.asarray(saved, dtype=np.float64)
     if steps:
         return positions, [], unit
+    per_epoch = state.get("corpus_tokens")
+    if isinstance(per_epoch, int) and per_epoch > 0:
+        return positions, [float(per_epoch * epoch) for epoch in range(1, int(total // per_epoch) + 1)], unit
     epochs = int(config.get("epochs") or 0) if state.get("finished") else int(state.get("epoch") or 0)
     if not state.get("finished") and state.get("chunk"):
         epochs = 0
