@@ -13,7 +13,7 @@ import typer
 
 from .. import __version__
 from ..errors import W2VError
-from . import evaluate, gradcheck, phrases, plot, train, vectors
+from . import evaluate, gradcheck, phrases, plot, ranking, train, vectors
 
 app = typer.Typer(
     name="w2v",
@@ -26,7 +26,8 @@ app = typer.Typer(
 )
 
 COMMANDS = (gradcheck.gradcheck, train.train, vectors.nearest, vectors.analogy, vectors.similarity, plot.plot,
-            vectors.info, vectors.export, evaluate.evaluate, phrases.phrases)
+            vectors.info, vectors.export, evaluate.evaluate, phrases.phrases,
+            ranking.odd, ranking.rank)
 
 
 def _version(value: bool) -> None:
