@@ -126,4 +126,4 @@ def test_command_refuses_its_input_and_existing_files(tmp_path):
     assert corpus.read_text() == before and (tmp_path / "p.txt").read_text() == "mine\n"
     assert runner.invoke(app, ["phrases", str(corpus), "-o", str(tmp_path / "p.txt"), "--force"]).exit_code == 0
     assert_one_error_line(runner.invoke(app, ["phrases", str(tmp_path / "none.txt"), "-o", str(tmp_path / "q")]),
-                          2, f"corpus not found: {tmp_path / 'none.txt'}")
+                          1, f"corpus not found: {tmp_path / 'none.txt'}")

@@ -79,7 +79,7 @@ def test_odd_command_plain_and_json(model):
     assert lines[0] == "word\tcosine to mean" and lines[1].startswith("cereal\t") and len(lines) == 5
     data = json.loads(runner.invoke(app, ["odd", "breakfast", "lunch", "dinner", "cereal", "-m", str(model),
                                           "--json"]).stdout)
-    assert data["odd"] == "cereal" and [w["word"] for w in data["words"]][0] == "cereal"
+    assert (data["command"], data["odd"], data["words"][0]["word"]) == ("odd", "cereal", "cereal")
 
 
 def test_rank_command_plain_and_json(model):
@@ -87,6 +87,7 @@ def test_rank_command_plain_and_json(model):
     assert result.exit_code == 0, result.output
     assert [line.split("\t")[1::2] for line in result.stdout.splitlines()[1:]] == [["queen", "1"], ["chair", "6"]]
     data = json.loads(runner.invoke(app, ["rank", "King", "chair", "queen", "-m", str(model), "--json"]).stdout)
+    assert data["command"] == "rank" and data["query"] == "King"
     assert [(c["word"], c["rank"]) for c in data["candidates"]] == [("queen", 1), ("chair", 6)]
 
 

@@ -5,18 +5,14 @@ Each parses, calls vectors/ranking.py, and renders with display.py. Not here: th
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from .display import print_json, print_table
-from .options import ModelPath, VectorsChoice, VectorsKind
-from ..vectors.embeddings import load_vectors
+from .display import print_result_json, print_table
+from .options import JsonFlag, ModelPath, VectorsChoice, VectorsKind
+from .vectors import DEFAULT_MODEL, load_for_query
 from ..vectors.ranking import odd_one_out, rank_candidates
-
-DEFAULT_MODEL = Path("model.npz")
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
 
 
 def odd(
@@ -30,10 +26,11 @@ def odd(
 
     Example: w2v odd breakfast lunch dinner cereal
     """
-    ranked = odd_one_out(load_vectors(model, vectors.value), words)
+    ranked = odd_one_out(load_for_query(model, vectors), words)
     if as_json:
-        print_json({"odd": ranked[0].word,
-                    "words": [{"word": r.word, "cosine_to_mean": round(r.cosine, 6)} for r in ranked]})
+        print_result_json("odd", {"model": str(model), "vectors": vectors.value, "measure": "cosine to the mean",
+                                  "odd": ranked[0].word,
+                                  "words": [{"word": r.word, "score": r.cosine} for r in ranked]})
     else:
         print_table(f"odd one out: {ranked[0].word}", ("word", "cosine to mean"),
                     [(r.word, f"{r.cosine:.4f}") for r in ranked], justify=("left", "right"))
@@ -51,10 +48,12 @@ def rank(
 
     Example: w2v rank king queen prince chair
     """
-    ranked = rank_candidates(load_vectors(model, vectors.value), query, candidates)
+    ranked = rank_candidates(load_for_query(model, vectors), query, candidates)
     if as_json:
-        print_json({"query": query, "candidates": [{"word": r.word, "cosine": round(r.cosine, 6),
-                                                    "rank": r.rank} for r in ranked]})
+        print_result_json("rank", {"model": str(model), "vectors": vectors.value, "measure": "cosine",
+                                   "query": query,
+                                   "candidates": [{"word": r.word, "score": r.cosine, "rank": r.rank}
+                                                  for r in ranked]})
     else:
         print_table(query, ("query", "word", "cosine", "rank"),
                     [(query, r.word, f"{r.cosine:.4f}", r.rank) for r in ranked],
