@@ -18,6 +18,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..data.huffman import huffman_paths
 from ..data.blocks import draw_reduced_windows, window_block
 from ..data.sampling import NoiseSampler, keep_probabilities, noise_distribution
 from ..data.vocab import Vocab
@@ -113,6 +114,7 @@ class Trainer:
         self.params = params  # (center_vectors, outside_vectors): (V, d) float32 each, updated in place
         self.keep_probs = keep_probabilities(vocab.counts, config.sample)  # (V,)
         self.sampler = NoiseSampler(noise_distribution(vocab.counts, config.ns_exponent))
+        self.paths = huffman_paths(vocab.counts, root_first=True) if config.loss == "hs" else None
 
     def chunk_tokens(self, items: np.ndarray, remap: np.ndarray, rng: np.random.Generator):
         """Map to vocabulary ids, drop unknown words, subsample: (ids (n,) int64, sentence labels (n,))."""
@@ -146,7 +148,8 @@ class Trainer:
             block = window_block(ids, sentence_ids, windows, start, min(start + T, len(ids)), W)
             negatives = self.sampler.draw(rng, config.shared_negatives)  # (K',)
             want_loss = b % LOSS_EVERY == 0
-            loss, block_pairs = sgd_step(self.params, block, negatives, lr_at(start / len(ids)), config, want_loss)
+            loss, block_pairs = sgd_step(self.params, block, negatives, lr_at(start / len(ids)), config, want_loss,
+                                          self.paths)
             if want_loss:
                 loss_sum += loss
                 pairs += block_pairs
