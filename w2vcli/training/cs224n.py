@@ -100,5 +100,6 @@ def train_cs224n(config: TrainConfig, counts, items: np.ndarray, params, state: 
             state.words_done = state.step
             state.loss_history.append(state.smoothed_loss)
             state.rng_state = rng.bit_generator.state
-            yield TrainProgress(1, state.step, config.iterations, step_size, state.smoothed_loss, unit="steps")
+            yield TrainProgress(1, state.step, config.iterations, step_size, state.smoothed_loss, unit="steps",
+                                epochs=1)
     state.epoch, state.finished = 1, True
