@@ -206,30 +206,32 @@ def scatter_add(matrix, rows, updates, max_repeats: int = 0):
     view with one index per element (~3x faster than on 2-D rows, ../shared/PERFORMANCE.md).
     """
     rows = np.asarray(rows, dtype=np.int64)  # (R,)
-    updates = updates.astype(matrix.dtype, copy=False)  # (R, d)
     order = np.argsort(rows, kind="stable")  # (R,)
     sorted_rows = rows[order]
     first = np.empty(len(rows), dtype=bool)  # (R,) sorted position holds a row's first occurrence
     first[:1] = True
     np.not_equal(sorted_rows[1:], sorted_rows[:-1], out=first[1:])
-    if max_repeats > 0:
-        updates = _capped(updates, order, first, max_repeats)
-    head, repeats = order[first], order[~first]
-    matrix[rows[head]] += updates[head]
+    firsts = updates[order[first]].astype(matrix.dtype, copy=False)  # (U, d) copies, scaled in place below
+    repeats = updates[order[~first]].astype(matrix.dtype, copy=False)  # (R − U, d)
+    if 0 < max_repeats <= len(repeats):  # else no row can occur more than max_repeats times
+        _cap_shares(first, max_repeats, firsts, repeats)
+    matrix[sorted_rows[first]] += firsts
     if len(repeats):
         d = matrix.shape[1]
-        flat_idx = (rows[repeats][:, None] * d + np.arange(d)).ravel()  # (repeats·d,)
-        np.add.at(matrix.reshape(-1), flat_idx, updates[repeats].reshape(-1))
+        flat_idx = (sorted_rows[~first][:, None] * d + np.arange(d)).ravel()  # (repeats·d,)
+        np.add.at(matrix.reshape(-1), flat_idx, repeats.reshape(-1))
 
 
-def _capped(updates, order, first, cap: int):
-    """updates with each row occurring c > cap times scaled by cap/c (order and first as in scatter_add)."""
-    counts = np.diff(np.r_[np.flatnonzero(first), len(order)])  # (U,) occurrences of each distinct row
-    if counts.max() <= cap:
-        return updates
-    scale = np.empty(len(order), dtype=updates.dtype)  # (R,)
-    scale[order] = np.repeat(np.minimum(1.0, cap / counts), counts)
-    return updates * scale[:, None]
+def _cap_shares(first, cap: int, firsts, repeats) -> None:
+    """Scale, in place, the updates of each row occurring c > cap times by cap/c (first: as in scatter_add)."""
+    group = np.cumsum(first) - 1  # (R,) which distinct row each sorted position holds
+    counts = np.bincount(group)  # (U,)
+    over = np.flatnonzero(counts > cap)
+    if len(over):
+        factors = np.ones(len(counts), dtype=firsts.dtype)  # (U,)
+        factors[over] = cap / counts[over]
+        firsts[over] *= factors[over, None]
+        repeats *= factors[group[~first]][:, None]
 
 
 @dataclass(frozen=True)
