@@ -113,6 +113,18 @@ def test_make_block_follows_sentences_and_reduced_windows():
     np.testing.assert_array_equal(block.contexts_per_center(), [2, 2, 2, 2, 2, 1])
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 30), st.integers(1, 5), st.integers(0, 2**32 - 1))
+def test_make_block_masks_follow_their_definition(T, W, seed):
+    rng = np.random.default_rng(seed)
+    sentence_ids, reach = np.cumsum(rng.random(T) < 0.2), rng.integers(1, W + 1, size=T)
+    is_center = rng.random(T) < 0.8
+    block = make_block(rng.integers(9, size=T), sentence_ids, reach, W, is_center)
+    expected = [[float(0 <= t + s < T and sentence_ids[min(max(t + s, 0), T - 1)] == sentence_ids[t]
+                       and abs(s) <= reach[t] and is_center[t]) for t in range(T)] for s in batched.offsets(W)]
+    np.testing.assert_array_equal(block.masks, np.array(expected, dtype=np.float32).reshape(2 * W, T))
+
+
 def test_scatter_add_sums_repeated_rows():
     matrix = np.zeros((4, 3), dtype=np.float32)
     batched.scatter_add(matrix, np.array([1, 3, 1]), np.ones((3, 3), dtype=np.float32))

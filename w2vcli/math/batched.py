@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .core import log_sigmoid, sigmoid, softmax
-from .windows import (gather_neighbours, offsets, padded_rows, received_weights, send_to_neighbours,
+from .windows import (gather_neighbours, neighbour_index, offsets, padded_rows, received_weights, send_to_neighbours,
                       sum_over_neighbours, window_masks, window_view)
 
 
@@ -307,18 +307,19 @@ def make_block(ids, sentence_ids, reduced_windows, window: int, is_center=None) 
     """
     ids = np.asarray(ids, dtype=np.int64)
     sentence_ids = np.asarray(sentence_ids)
-    T = len(ids)
     reach = np.asarray(reduced_windows, dtype=np.int64)  # (T,)
     if is_center is not None:
         reach = np.where(is_center, reach, 0)
-    masks = np.zeros((2 * window, T), dtype=np.float32)
-    for k, s in enumerate(offsets(window)):
-        d = abs(int(s))
-        if d >= T:
-            continue
-        same = sentence_ids[d:] == sentence_ids[:-d]  # (T−d,)  tokens t and t+d share a sentence
-        if s > 0:
-            masks[k, :-d] = same & (reach[:-d] >= d)  # center t, context t+d
-        else:
-            masks[k, d:] = same & (reach[d:] >= d)  # center t, context t−d
-    return Block(ids, masks)
+    partners, inside = _partners(len(ids), window)  # (2W, T) t + s clamped into the run, and whether it fits
+    distance = np.abs(offsets(window))[:, None]  # (2W, 1)
+    masks = (sentence_ids[partners] == sentence_ids) & (reach >= distance) & inside  # (2W, T)
+    return Block(ids, masks.astype(np.float32))
+
+
+@functools.lru_cache(maxsize=16)
+def _partners(T: int, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """((2W, T) t + offsets[k] clamped into 0..T−1, (2W, T) whether it was inside unclamped), built once per T."""
+    partners = neighbour_index(T, window)
+    inside = partners == np.arange(T) + offsets(window)[:, None]
+    inside.setflags(write=False)
+    return partners, inside

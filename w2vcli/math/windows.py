@@ -24,7 +24,7 @@ def offsets(window: int) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=16)
-def _neighbour_index(T: int, window: int) -> np.ndarray:
+def neighbour_index(T: int, window: int) -> np.ndarray:
     """(2W, T) int64: t + offsets[k], clamped into the block (built once per block length)."""
     index = np.clip(np.arange(T)[None, :] + offsets(window)[:, None], 0, T - 1)
     index.setflags(write=False)
@@ -37,7 +37,7 @@ def gather_neighbours(rows, window: int) -> np.ndarray:
     subtle: past either end of the block the index is clamped, so those entries hold an edge row rather than
     zeros; they never count, because every use multiplies them by a mask (or weight) that is zero there.
     """
-    return np.take(rows, _neighbour_index(len(rows), window), axis=0)
+    return np.take(rows, neighbour_index(len(rows), window), axis=0)
 
 
 def sum_over_neighbours(weights, neighbours) -> np.ndarray:
