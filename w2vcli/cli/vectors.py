@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .display import console, print_neighbours, print_result_json, visible
+from .display import console, print_neighbours, print_result_json, print_warning, visible
 from .info import warn_if_unfinished
 from .options import JsonFlag, ModelPath, VectorsChoice, VectorsKind
 from ..errors import ConfigError, UnknownWordError, W2VError
@@ -75,7 +75,7 @@ def nearest(
 
 def check_expression(embeddings: Embeddings, query: str) -> None:
     """UnknownWordError with a hint when a query such as 'king-man+woman' reads as one unknown word but, with
-    spaces around its signs, is an expression of known words."""
+    spaces around its signs, is an expression of known words (a warning where subword vectors answer any word)."""
     spaced = re.sub(r"\s*([+-])\s*", r" \1 ", query).strip()
     try:
         typed, terms = parse_query(query), parse_query(spaced)
@@ -83,6 +83,10 @@ def check_expression(embeddings: Embeddings, query: str) -> None:
         return
     unknown = [word for _, word in typed if word not in embeddings]
     if unknown and terms != typed and all(word in embeddings for _, word in terms):
+        if hasattr(embeddings, "from_subwords"):
+            print_warning(f"'{unknown[0]}' is not in the vocabulary and is answered from its character n-grams; "
+                          f"did you mean: {spaced}? (an expression needs spaces around + and -)")
+            return
         raise UnknownWordError(f"unknown word '{unknown[0]}' (did you mean: {spaced}? an expression needs spaces "
                                "around + and -)")
 
@@ -165,7 +169,7 @@ def export(
                                      "dimension": embeddings.dim})
         return
     console.print(visible(f"wrote {len(embeddings):,} words × {embeddings.dim} ({fmt.value}) to "
-                          f"{', '.join(map(str, targets))}"), markup=False)
+                          f"{', '.join(map(str, targets))}"), markup=False, soft_wrap=True)
 
 
 def format_by_name(out: Path) -> ExportFormat:

@@ -106,3 +106,16 @@ def _validated(path: Path, arrays: dict) -> ModelFile:
     return ModelFile(center.astype(np.float32, copy=False), outside.astype(np.float32, copy=False),
                      words.tolist(), counts.astype(np.int64, copy=False), config, state,
                      np.asarray(arrays["loss_history"], dtype=np.float64).ravel())
+
+
+def load_metadata(path) -> tuple[dict, dict]:
+    """The config and state of a model file without reading its arrays (for a warning or a summary)."""
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            config, state = json.loads(str(npz["config"])), json.loads(str(npz["state"]))
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile, EOFError) as error:
+        raise ModelFileError(f"{path}: cannot read its config and state ({error})") from None
+    if not (isinstance(config, dict) and isinstance(state, dict)):
+        raise ModelFileError(f"{path}: config and state must be JSON objects")
+    return config, state
