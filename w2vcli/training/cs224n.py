@@ -212,7 +212,7 @@ def train_cs224n(config: TrainConfig, counts, items: np.ndarray, params, state: 
         state.loss_history.append(state.smoothed_loss)
         state.rng_state = rng.bit_generator.state
         yield TrainProgress(1, state.step, config.iterations, float(step_sizes[-1]), state.smoothed_loss,
-                            unit="steps")
+                            unit="steps", epochs=1)
     state.epoch, state.finished = 1, True
 
 

@@ -19,6 +19,7 @@ from ..errors import ConfigError, ModelFileError, UnknownWordError
 from .formats import format_of, read_word2vec
 
 COSMUL_EPSILON = 1e-3  # Levy & Goldberg's epsilon: keeps 3CosMul finite when cos(x, a) is -1
+SUGGESTION_POOL = 50_000  # an unknown word is compared with this many most frequent words (~0.1 s), not all
 
 
 class Embeddings:
@@ -53,21 +54,21 @@ class Embeddings:
         key = self.key(word)
         if key in self.index:
             return self.index[key]
-        close = difflib.get_close_matches(key, self.words, n=3)
+        close = difflib.get_close_matches(key, self.words[:SUGGESTION_POOL], n=3)
         hint = f" (did you mean: {', '.join(close)}?)" if close else ""
         raise UnknownWordError(f"unknown word '{word}'{hint}")
 
     def similarity(self, first: str, second: str) -> float:
         """cos(first, second)."""
-        return float(self.unit_vectors[self.row(first)] @ self.unit_vectors[self.row(second)])
+        return float(self.unit_vector(first)[0] @ self.unit_vector(second)[0])
 
     def nearest(self, query: str, k: int = 10) -> list[tuple[str, float]]:
         """The k words of highest cosine with the query, a word or an expression such as "king - man + woman"
         (the sum of the signed unit vectors), the query's own words excluded."""
         terms = parse_query(query)
-        rows = [self.row(word) for _, word in terms]
+        units, rows = zip(*(self.unit_vector(word) for _, word in terms))
         signs = np.array([sign for sign, _ in terms], dtype=np.float32)  # (n,)
-        return self._top(self._cosines(signs @ self.unit_vectors[rows]), k, rows)  # (d,) target
+        return self._top(self._cosines(signs @ np.array(units)), k, _known(rows))  # (d,) target
 
     def analogy(self, a: str, b: str, c: str, k: int = 5, method: str = "add") -> list[tuple[str, float]]:
         """"a is to b as c is to ?", the three inputs excluded from the answers.
@@ -76,16 +77,22 @@ class Embeddings:
                 cos(x, b) - cos(x, a) + cos(x, c); the score shown is cos(x, b - a + c).
         cosmul: argmax_x cos'(x, b) cos'(x, c) / (cos'(x, a) + epsilon), with cos' = (1 + cos) / 2 in [0, 1].
         """
-        rows = [self.row(word) for word in (a, b, c)]
-        unit_a, unit_b, unit_c = self.unit_vectors[rows]  # (d,) each
+        units, rows = zip(*(self.unit_vector(word) for word in (a, b, c)))
+        unit_a, unit_b, unit_c = units  # (d,) each
         if method == "add":
             scores = self._cosines(unit_b - unit_a + unit_c)  # (V,)
         elif method == "cosmul":
-            cos_a, cos_b, cos_c = (1 + self.unit_vectors @ self.unit_vectors[rows].T).T / 2  # (V,) each
+            cos_a, cos_b, cos_c = (1 + self.unit_vectors @ np.array(units).T).T / 2  # (V,) each
             scores = cos_b * cos_c / (cos_a + COSMUL_EPSILON)  # (V,)
         else:
             raise ConfigError(f"analogy method must be add or cosmul (got '{method}')")
-        return self._top(scores, k, rows)
+        return self._top(scores, k, _known(rows))
+
+    def unit_vector(self, word: str) -> tuple[np.ndarray, int | None]:
+        """(word's unit vector (d,), its row): the one lookup every query makes. A vocabulary has a row for each
+        word it answers; subclasses that build vectors for other words (SubwordVectors) return None as row."""
+        row = self.row(word)
+        return self.unit_vectors[row], row
 
     def _cosines(self, target: np.ndarray) -> np.ndarray:
         """cos(w, target) for every word w: (V, d) @ (d,) -> (V,)."""
@@ -113,6 +120,11 @@ class Embeddings:
             elif self.index[key] not in rows:
                 rows.append(self.index[key])
         return rows, unknown
+
+
+def _known(rows) -> list[int]:
+    """The rows of a query's words that are in the vocabulary (excluded from the answers)."""
+    return [row for row in rows if row is not None]
 
 
 def parse_query(text: str) -> list[tuple[int, str]]:
