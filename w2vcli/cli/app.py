@@ -54,6 +54,18 @@ class HelpfulCommand(TyperCommand):
             return super().format_help(ctx, formatter)
         return super(TyperCommand, self).format_help(ctx, formatter)
 
+    def format_options(self, ctx, formatter) -> None:
+        """Plain help keeps the Rich panels' grouping: one section per rich_help_panel, in order of appearance."""
+        sections: dict[str, list] = {}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            default = "Arguments" if isinstance(param, TyperArgument) else "Options"
+            if record is not None:
+                sections.setdefault(getattr(param, "rich_help_panel", None) or default, []).append(record)
+        for name, records in sections.items():
+            with formatter.section(name):
+                formatter.write_dl(records)
+
 
 class HelpfulGroup(TyperGroup):
     """The top-level `w2v --help`: Rich on a terminal, plain when piped (as HelpfulCommand)."""
