@@ -205,9 +205,10 @@ def train_cs224n(config: TrainConfig, counts, items: np.ndarray, params, state: 
                       for i, scale in enumerate(scales)]
         else:
             losses = _neg_steps(neg_step, stacked, drawn, stacked_rows(drawn, len(counts)), scales)
-        for loss in losses:
-            state.smoothed_loss = smooth(state.smoothed_loss, check_finite(loss / config.windows_per_step))
-        state.step += n_steps
+        smoothed = state.smoothed_loss
+        for loss in losses:  # a non-finite loss raises here, leaving params and state at the last report
+            smoothed = smooth(smoothed, check_finite(loss / config.windows_per_step))
+        state.smoothed_loss, state.step = smoothed, state.step + n_steps
         center_vectors[...], outside_vectors[...] = stacked[:len(counts)], stacked[len(counts):]
         state.words_done = state.step
         state.loss_history.append(state.smoothed_loss)
