@@ -3,7 +3,8 @@
 Embeddings holds the words and one (V, d) matrix, normalised once for every cosine query, and answers the
 queries: nearest words to a word or to an expression "king - man + woman", analogies by 3CosAdd or 3CosMul
 (Levy & Goldberg, 2014), similarity. load_vectors reads a .npz model or a word2vec file by its suffix.
-Not here: training, the file formats themselves (checkpoint.py, w2vformat.py), benchmarks (evaluate.py).
+3CosMul is cosmul_scores, the one implementation (evaluate.py's batches use it too).
+Not here: training, the file formats themselves (checkpoint.py, formats.py), benchmarks (evaluate.py).
 """
 
 from __future__ import annotations
@@ -14,19 +15,32 @@ from pathlib import Path
 
 import numpy as np
 
-from .checkpoint import load_model
+from .checkpoint import GENSIM_SUFFIXES, load_model, read_model
 from ..errors import ConfigError, ModelFileError, UnknownWordError
 from .formats import format_of, read_word2vec
+from .word2vec_reader import check_unique, first_non_finite_row
 
-COSMUL_EPSILON = 1e-3  # Levy & Goldberg's epsilon: keeps 3CosMul finite when cos(x, a) is -1
+COSMUL_EPSILON = 1e-6  # gensim's, in most_similar_cosmul (its evaluate_word_analogies uses that): one ranking
+MATRICES = {"center": ("center_vectors",), "outside": ("outside_vectors",),
+            "sum": ("center_vectors", "outside_vectors")}  # --vectors: the .npz members it adds up
+
+
+def cosmul_scores(shifted_a: np.ndarray, shifted_b: np.ndarray, shifted_c: np.ndarray) -> np.ndarray:
+    """3CosMul (Levy & Goldberg, 2014): cos'(x, b) cos'(x, c) / (cos'(x, a) + COSMUL_EPSILON), with the cosines
+    already shifted to cos' = (1 + cos) / 2 in [0, 1]; any equal shapes, computed in shifted_b's buffer when it
+    is a writable float array (the batched evaluation gives it a fresh block)."""
+    scores = np.multiply(shifted_b, shifted_c, out=shifted_b if shifted_b.flags.writeable else None)
+    scores /= shifted_a + COSMUL_EPSILON
+    return scores
 
 
 class Embeddings:
-    def __init__(self, words, vectors, *, lowercase: bool = False, counts=None):
+    def __init__(self, words, vectors, *, lowercase: bool = False, counts=None, state=None):
         self.words = list(words)  # (V,) most frequent first
         self.vectors = np.asarray(vectors, dtype=np.float32)  # (V, d)
         self.lowercase = lowercase  # lookups fold case when the model was trained lowercased
         self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)  # (V,) or None
+        self.state = dict(state or {})  # a .npz model's training state (finished, epoch, ...); {} for word2vec files
         self.index = dict(zip(self.words, range(len(self.words))))  # word -> row
 
     def __len__(self) -> int:
@@ -37,10 +51,22 @@ class Embeddings:
         return self.vectors.shape[1]
 
     @cached_property
+    def norms(self) -> np.ndarray:
+        """(V,) each row's length, computed once; a query divides by it instead of normalising every row."""
+        return np.sqrt(np.einsum("ij,ij->i", self.vectors, self.vectors))
+
+    @cached_property
     def unit_vectors(self) -> np.ndarray:
         """Rows scaled to unit length, computed once (zero rows stay zero)."""
-        norms = np.sqrt(np.einsum("ij,ij->i", self.vectors, self.vectors))[:, None]  # (V, 1)
-        return self.vectors / np.where(norms == 0, 1.0, norms)  # (V, d)
+        return self.vectors / self._safe_norms()[:, None]  # (V, d)
+
+    def _safe_norms(self, rows=slice(None)) -> np.ndarray:
+        norms = self.norms[rows]
+        return np.where(norms == 0, 1.0, norms).astype(np.float32)
+
+    def unit(self, rows) -> np.ndarray:
+        """(n, d) the unit vectors of rows, without normalising the whole matrix."""
+        return self.vectors[rows] / self._safe_norms(rows)[:, None]
 
     def key(self, word: str) -> str:
         return word.lower() if self.lowercase else word
@@ -59,7 +85,8 @@ class Embeddings:
 
     def similarity(self, first: str, second: str) -> float:
         """cos(first, second)."""
-        return float(self.unit_vectors[self.row(first)] @ self.unit_vectors[self.row(second)])
+        first_unit, second_unit = self.unit([self.row(first), self.row(second)])  # (d,) each
+        return float(first_unit @ second_unit)
 
     def nearest(self, query: str, k: int = 10) -> list[tuple[str, float]]:
         """The k words of highest cosine with the query, a word or an expression such as "king - man + woman"
@@ -67,30 +94,30 @@ class Embeddings:
         terms = parse_query(query)
         rows = [self.row(word) for _, word in terms]
         signs = np.array([sign for sign, _ in terms], dtype=np.float32)  # (n,)
-        return self._top(self._cosines(signs @ self.unit_vectors[rows]), k, rows)  # (d,) target
+        return self._top(self._cosines(signs @ self.unit(rows)), k, rows)  # (d,) target
 
     def analogy(self, a: str, b: str, c: str, k: int = 5, method: str = "add") -> list[tuple[str, float]]:
         """"a is to b as c is to ?", the three inputs excluded from the answers.
 
         add:    argmax_x cos(x, b - a + c) over unit vectors, the same ranking as
                 cos(x, b) - cos(x, a) + cos(x, c); the score shown is cos(x, b - a + c).
-        cosmul: argmax_x cos'(x, b) cos'(x, c) / (cos'(x, a) + epsilon), with cos' = (1 + cos) / 2 in [0, 1].
+        cosmul: cosmul_scores, argmax_x cos'(x, b) cos'(x, c) / (cos'(x, a) + epsilon), cos' = (1 + cos) / 2.
         """
         rows = [self.row(word) for word in (a, b, c)]
-        unit_a, unit_b, unit_c = self.unit_vectors[rows]  # (d,) each
+        units = self.unit(rows)  # (3, d) a, b, c
         if method == "add":
-            scores = self._cosines(unit_b - unit_a + unit_c)  # (V,)
+            scores = self._cosines(units[1] - units[0] + units[2])  # (V,)
         elif method == "cosmul":
-            cos_a, cos_b, cos_c = (1 + self.unit_vectors @ self.unit_vectors[rows].T).T / 2  # (V,) each
-            scores = cos_b * cos_c / (cos_a + COSMUL_EPSILON)  # (V,)
+            shifted = (1 + (self.vectors @ units.T).T / self._safe_norms()) / 2  # (3, V)
+            scores = cosmul_scores(*shifted)  # (V,)
         else:
             raise ConfigError(f"analogy method must be add or cosmul (got '{method}')")
         return self._top(scores, k, rows)
 
     def _cosines(self, target: np.ndarray) -> np.ndarray:
-        """cos(w, target) for every word w: (V, d) @ (d,) -> (V,)."""
+        """cos(w, target) for every word w: (V, d) @ (d,) / |w| -> (V,), as gensim's most_similar computes it."""
         norm = np.linalg.norm(target)
-        return self.unit_vectors @ (target / norm if norm > 0 else target)
+        return (self.vectors @ (target / norm if norm > 0 else target)) / self._safe_norms()
 
     def _top(self, scores: np.ndarray, k: int, exclude: list[int]) -> list[tuple[str, float]]:
         """The k best (word, score), excluded rows left out; ties go to the more frequent (earlier) word."""
@@ -136,18 +163,20 @@ def embeddings_from_model(model, which: str = "center") -> Embeddings:
     if which not in matrices:
         raise ConfigError(f"--vectors must be one of center, outside, sum (got '{which}')")
     return Embeddings(model.words, matrices[which](), lowercase=bool(model.config.get("lowercase", False)),
-                      counts=model.counts)
+                      counts=model.counts, state=model.state)
 
 
 def load_vectors(path, which: str = "center") -> Embeddings:
     """Vectors of a w2vcli .npz model or of a word2vec .txt/.vec/.bin file (optionally .gz/.bz2), by suffix.
 
-    A word2vec file holds one matrix, so which must be center; its lookups fold case when no word has capitals.
+    A .npz is read lazily: only the matrix which names (center, outside or sum) and the words. A word2vec file
+    holds one matrix, so which must be center; its lookups fold case when no word has capitals. Non-finite rows
+    and words given twice are refused, naming the first.
     """
     path = Path(path)
     fmt = _format(path)
     if fmt is None:
-        return embeddings_from_model(load_model(path), which)
+        return _model_embeddings(path, which)
     if which != "center":
         raise ConfigError(f"--vectors {which} needs a w2vcli .npz model; {path} holds a single matrix")
     words, vectors = read_word2vec(path, binary=fmt == "binary")
@@ -155,13 +184,39 @@ def load_vectors(path, which: str = "center") -> Embeddings:
     return Embeddings(words, vectors, lowercase=joined == joined.lower())
 
 
+def _model_embeddings(path: Path, which: str) -> Embeddings:
+    """The matrix which names, mapped from the file when it is stored (a query touches it once), checked finite."""
+    if which not in MATRICES:
+        raise ConfigError(f"--vectors must be one of center, outside, sum (got '{which}')")
+    keys = MATRICES[which]
+    arrays = read_model(path, ("words", "counts", "config", "state", *keys), mapped=keys)
+    words = arrays["words"]
+    if len(keys) == 1:
+        embeddings = Embeddings(words, arrays[keys[0]], lowercase=bool(arrays["config"].get("lowercase", False)),
+                                counts=arrays["counts"], state=arrays["state"])
+        rows = [first_non_finite_row(embeddings.vectors, embeddings.norms)]  # the norms a query needs anyway
+    else:
+        rows = [first_non_finite_row(arrays[key]) for key in keys]
+        embeddings = Embeddings(words, arrays[keys[0]] + arrays[keys[1]], counts=arrays["counts"],
+                                lowercase=bool(arrays["config"].get("lowercase", False)), state=arrays["state"])
+    row = min((row for row in rows if row is not None), default=None)
+    if row is not None:
+        raise ModelFileError(f"{path}: model has non-finite vectors (row {row + 1}, word {words[row]!r}): "
+                             "it diverged; retrain with a lower --lr")
+    if len(embeddings.index) != len(words):
+        check_unique(path, words)
+    return embeddings
+
+
 def _format(path: Path) -> str | None:
-    """'text' or 'binary' for a word2vec file, None for a .npz (or a missing file: load_model says so)."""
+    """'text' or 'binary' for a word2vec file, None for a .npz (or a missing file or a gensim pickle:
+    checkpoint.read_model says what it is)."""
     fmt = format_of(path)
-    if fmt is None and path.suffix.lower() != ".npz" and path.is_file():
+    if fmt is None and path.suffix.lower() not in (".npz", *GENSIM_SUFFIXES) and path.is_file():
         with open(path, "rb") as file:
-            if file.read(4) != b"PK\x03\x04":  # not a zip, so not a .npz under another name either
-                raise ModelFileError(f"{path}: unknown vectors format (expected .npz, .txt, .vec or .bin)")
+            start = file.read(4)
+        if start != b"PK\x03\x04" and start[:1] != b"\x80":  # not a zip, nor a pickle under another name
+            raise ModelFileError(f"{path}: unknown vectors format (expected .npz, .txt, .vec or .bin)")
     return fmt
 
 
