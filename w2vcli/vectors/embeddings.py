@@ -18,7 +18,7 @@ import numpy as np
 from .checkpoint import GENSIM_SUFFIXES, load_model, read_model
 from ..errors import ConfigError, ModelFileError, UnknownWordError
 from .formats import format_of, read_word2vec
-from .word2vec_reader import check_unique, first_non_finite_row
+from .rowchecks import check_unique, first_non_finite_row
 
 COSMUL_EPSILON = 1e-6  # gensim's, in most_similar_cosmul (its evaluate_word_analogies uses that): one ranking
 MATRICES = {"center": ("center_vectors",), "outside": ("outside_vectors",),

@@ -10,7 +10,7 @@ The layouts are formats.py's. Every bound is checked before the bytes it guards 
 Text is parsed CHUNK bytes of whole lines at a time: each row's word is found in its first bytes, its numbers
 counted with array operations over the chunk, and all parsed by one np.fromstring call; no Python loop runs over
 bytes. Binary rows are chained by pointer doubling (binary_rows.py). A row holding NaN or infinity and a word given
-twice are refused, naming the first such row and word; rows count from 1 after the header in every message.
+twice are refused (rowchecks.py), naming the first; rows count from 1 after the header in every message.
 Not here: writing (formats.py), the .npz model format (checkpoint.py).
 """
 
@@ -26,6 +26,7 @@ import numpy as np
 from ..errors import ModelFileError
 from .binary_rows import binary_words_and_vectors
 from .npzfile import human_size
+from .rowchecks import check_rows
 
 WHITESPACE = b" \t\n\r\v\f"  # what word2vec readers split on
 SPACE, NEWLINE = 0x20, 0x0A
@@ -284,37 +285,3 @@ def _spans(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
     """Every position of the ranges [starts[i], stops[i]), concatenated: one array op, no loop over ranges."""
     lengths = stops - starts  # (R,)
     return np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-
-
-def check_rows(path, words: list[str], vectors: np.ndarray) -> None:
-    """Refuse a matrix with a non-finite row or a word given twice, naming the first of each (rows from 1)."""
-    row = first_non_finite_row(vectors)
-    if row is not None:
-        raise ModelFileError(f"{path}: row {row + 1} (word {words[row]!r}) holds NaN or infinity; "
-                             "remove or fix that row")
-    check_unique(path, words)
-
-
-def check_unique(path, words: list[str]) -> None:
-    """Refuse a word given twice, naming it and its first two rows (from 1)."""
-    if len(set(words)) == len(words):
-        return
-    seen: dict[str, int] = {}
-    for row, word in enumerate(words):
-        if word in seen:
-            raise ModelFileError(f"{path}: word {word!r} appears twice (rows {seen[word] + 1} and {row + 1}); "
-                                 "each word must have one vector")
-        seen[word] = row
-
-
-def first_non_finite_row(vectors: np.ndarray, norms: np.ndarray | None = None) -> int | None:
-    """The first row holding NaN or infinity, or None. One pass finds the suspects: rows whose float64 sum, or
-    whose given float32 norms, are not finite (a norm also overflows for huge finite values, which the exact
-    look at each suspect row then clears)."""
-    if norms is None:
-        with np.errstate(over="ignore", invalid="ignore"):
-            norms = vectors.sum(axis=1, dtype=np.float64)  # (V,)
-    for row in np.flatnonzero(~np.isfinite(norms)):
-        if not np.isfinite(vectors[row]).all():
-            return int(row)
-    return None
