@@ -203,8 +203,8 @@ def test_gensim_and_fasttext_files_are_named_with_the_way_out(tmp_path):
     with pytest.raises(ModelFileError, match="looks like a gensim model"):
         load_vectors(tmp_path / "pickle.npz")
     (tmp_path / "cc.bin").write_bytes((793712314).to_bytes(4, "little") + (12).to_bytes(4, "little") + bytes(64))
-    with pytest.raises(ModelFileError, match=r"cc.bin is a fastText .bin model \(not supported yet\)"):
-        load_vectors(tmp_path / "cc.bin")
+    with pytest.raises(ModelFileError, match=r"cc.bin is a fastText .bin model, not a word2vec binary file"):
+        read_word2vec(tmp_path / "cc.bin", binary=True)
 
 
 def test_a_real_gensim_model_file_is_recognised(tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from w2vcli.training import processes, session as run_module, threads as parallel, trainer as train_module
+from w2vcli.training import processes, session as run_module, trainer as train_module, workers
 from w2vcli.vectors.checkpoint import load_model
 from w2vcli.training.session import run_training
 from w2vcli.training.config import TrainConfig
@@ -26,7 +26,7 @@ def kind(request, monkeypatch):
         monkeypatch.setattr(run_module, "can_fork", lambda: False)
     elif not processes.can_fork():
         pytest.skip("no fork on this platform")
-    return parallel.ParallelRun if request.param == "threads" else processes.ProcessRun
+    return request.param
 
 
 class Quiet:
@@ -61,7 +61,7 @@ def test_checkpoints_pause_the_workers_at_a_consistent_point(tmp_path, monkeypat
     monkeypatch.setattr(train_module, "CHUNK_ITEMS", 10_000)
     n_chunks = -(-(246_246 + 30_000) // 10_000)  # tokens plus one marker per sentence
     saved = []
-    original = kind.paused
+    original = workers.Schedule.paused
 
     def spy(self):
         context = original(self)
@@ -71,18 +71,20 @@ def test_checkpoints_pause_the_workers_at_a_consistent_point(tmp_path, monkeypat
                 context.__enter__()
                 assert self.in_flight == 0
                 done = self.state.epoch * n_chunks + self.state.chunk
-                saved.append((done, self.state.words_done))
+                ahead = [e * n_chunks + c for e, c, _, _, _, finished in self.state.started if finished]
+                saved.append((done, ahead, self.state.words_done))
 
             def __exit__(inner, *exc):
                 return context.__exit__(*exc)
 
         return Spy()
 
-    monkeypatch.setattr(kind, "paused", spy)
+    monkeypatch.setattr(workers.Schedule, "paused", spy)
     _run(tmp_path / "m.npz", TrainConfig(dim=10, epochs=2), workers=2, checkpoint_every=1e-9)
     assert len(saved) > 5
-    for done, words_done in saved:  # the tokens done are exactly those of the chunks before the position
-        assert words_done == sum(np.count_nonzero(c >= 0) for c in _chunks(tmp_path, done))
+    chunks = _chunks(tmp_path, 2 * n_chunks)
+    for done, ahead, words_done in saved:  # the tokens done are exactly those of the chunks finished
+        assert words_done == sum(np.count_nonzero(chunks[i] >= 0) for i in [*range(done), *ahead])
 
 
 def _chunks(tmp_path, done):
@@ -98,7 +100,7 @@ def _chunks(tmp_path, done):
 
 def test_an_error_in_a_worker_stops_the_run_and_leaves_nothing_running(tmp_path, monkeypatch, kind):
     calls = []
-    real = train_module.Trainer.train_chunk
+    real = train_module.Trainer.run_slice
 
     def failing(self, *args):
         calls.append(1)
@@ -107,7 +109,7 @@ def test_an_error_in_a_worker_stops_the_run_and_leaves_nothing_running(tmp_path,
         return real(self, *args)
 
     monkeypatch.setattr(train_module, "CHUNK_ITEMS", 10_000)
-    monkeypatch.setattr(train_module.Trainer, "train_chunk", failing)
+    monkeypatch.setattr(train_module.Trainer, "run_slice", failing)
     before = threading.active_count()
     with pytest.raises(RuntimeError, match="disk on fire"):
         _run(tmp_path / "m.npz", TrainConfig(dim=10, epochs=2), workers=2)
@@ -136,6 +138,7 @@ def _alive(pid):
         return False
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["SIGINT", "SIGKILL"])
 def test_stopping_a_parallel_run_leaves_nothing_behind(tmp_path, how):
     out = tmp_path / "m.npz"
@@ -143,11 +146,12 @@ def test_stopping_a_parallel_run_leaves_nothing_behind(tmp_path, how):
                             "--epochs", "400", "--dim", "30", "--checkpoint-every", "0.2", "--quiet"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not out.exists() and time.monotonic() < deadline:
+    while not out.exists() and time.monotonic() < deadline:  # the event: a first checkpoint
         time.sleep(0.02)
-    time.sleep(0.3)
-    workers = _children(run.pid)
-    assert len(workers) == (2 if processes.can_fork() else 0)
+    expected = 2 if processes.can_fork() else 0
+    while len(workers := _children(run.pid)) != expected and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(workers) == expected
     run.send_signal(signal.SIGINT if how == "SIGINT" else signal.SIGKILL)
     _, stderr = run.communicate(timeout=60)
     assert run.returncode == (130 if how == "SIGINT" else -9), stderr

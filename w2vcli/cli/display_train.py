@@ -12,7 +12,7 @@ import time
 
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from .display import console, print_error, print_warning
+from .display import console, print_error, print_warnings  # noqa: F401  (print_warnings: the pre-flight's)
 
 
 def _loss(value: float) -> str:
@@ -45,16 +45,16 @@ class PlainReporter(NullReporter):
         if now - self.last >= self.every or progress.words_done >= progress.words_total:
             self.last = now
             percent = 100 * progress.words_done / max(progress.words_total, 1)
-            print(f"epoch {progress.epoch}  {percent:5.1f}%  {_rate(rate, progress.unit)}  lr {progress.lr:.5f}  "
+            print(f"epoch {progress.epoch}/{progress.epochs}  {percent:5.1f}%  {_rate(rate, progress.unit)}  lr {progress.lr:.5f}  "
                   f"loss {_loss(progress.smoothed_loss)}", flush=True)
 
 
 class RichReporter(NullReporter):
     def __init__(self):
         self.progress = Progress(
-            TextColumn("epoch {task.fields[epoch]}"), BarColumn(), TaskProgressColumn(),
+            TextColumn("epoch {task.fields[epoch]}/{task.fields[epochs]}"), BarColumn(bar_width=8), TaskProgressColumn(),
             TextColumn("{task.fields[rate]}"), TextColumn("lr {task.fields[lr]}"),
-            TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+            TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(), TimeRemainingColumn(),
             console=console)
         self.task = None
 
@@ -67,7 +67,7 @@ class RichReporter(NullReporter):
         return False
 
     def report(self, progress, rate) -> None:
-        fields = dict(epoch=progress.epoch, rate=_rate(rate, progress.unit), lr=f"{progress.lr:.5f}",
+        fields = dict(epoch=progress.epoch, epochs=progress.epochs, rate=_rate(rate, progress.unit), lr=f"{progress.lr:.5f}",
                       loss=_loss(progress.smoothed_loss))
         if self.task is None:
             self.task = self.progress.add_task("train", total=progress.words_total, **fields)
@@ -80,41 +80,50 @@ def reporter(quiet: bool):
     return RichReporter() if console.is_terminal else PlainReporter()
 
 
-def print_preflight(pre, config) -> None:
-    memory = pre.parameter_bytes / 2**20
-    size = f"{memory:,.1f} MiB" if memory >= 1 else f"{pre.parameter_bytes / 1024:,.1f} KiB"
-    line = (f"vocabulary {pre.vocab_size:,} words · {pre.tokens_kept:,} of {pre.tokens:,} tokens kept "
-            f"(min-count {config.min_count}) · {pre.stats.lines_cut:,} lines cut for length · "
-            f"parameters {size}")
-    if pre.stats.bad_utf8_lines:
-        line += f" · {pre.stats.bad_utf8_lines:,} lines with invalid UTF-8 (replaced)"
-    if pre.resumed_from:
-        line = f"resuming at {pre.resumed_from} · " + line
-    console.print(line, highlight=False, soft_wrap=True)
+def wrapped(parts: list[str], width: int) -> list[str]:
+    """parts joined by " · " into lines of at most width characters, broken only between parts."""
+    lines = [parts[0]]
+    for part in parts[1:]:
+        if len(lines[-1]) + 3 + len(part) <= width:
+            lines[-1] += " · " + part
+        else:
+            lines.append(part)
+    return lines
 
 
-def print_summary(summary, corpus) -> None:
+def _print_parts(parts: list[str]) -> None:
+    for line in wrapped(parts, console.width):
+        console.print(line, highlight=False, soft_wrap=True, markup=False)
+
+
+def print_preflight(pre, config, quiet: bool = False) -> None:
+    if not quiet:
+        memory = pre.parameter_bytes / 2**20
+        size = f"{memory:,.1f} MiB" if memory >= 1 else f"{pre.parameter_bytes / 1024:,.1f} KiB"
+        parts = [f"vocabulary {pre.vocab_size:,} words", f"{pre.tokens_kept:,} of {pre.tokens:,} tokens kept "
+                 f"(min-count {config.min_count})", f"{pre.stats.lines_cut:,} lines cut for length",
+                 f"parameters {size}"]
+        if pre.stats.bad_utf8_lines:
+            parts.append(f"{pre.stats.bad_utf8_lines:,} lines with invalid UTF-8 (replaced)")
+        if pre.resumed_from:
+            parts.insert(0, f"resuming at {pre.resumed_from}")
+        _print_parts(parts)
+    print_warnings(pre.warnings)
+
+
+def print_summary(summary, corpus, quiet: bool = False) -> None:
+    if quiet:
+        return
     rate = summary.tokens_trained / max(summary.seconds, 1e-9)
     head = "trained" if summary.finished else "stopped"
-    console.print(f"{head}: vocabulary {summary.vocab_size:,} · {summary.tokens_trained:,} {summary.unit} in "
-                  f"{summary.seconds:.1f} s ({_rate(rate, summary.unit)}) · final loss {_loss(summary.final_loss)}"
-                  f" · saved {summary.out}", highlight=False, soft_wrap=True)
+    _print_parts([f"{head}: vocabulary {summary.vocab_size:,}", f"{summary.tokens_trained:,} {summary.unit} in "
+                  f"{summary.seconds:.1f} s ({_rate(rate, summary.unit)})", f"final loss {_loss(summary.final_loss)}",
+                  f"saved {summary.out}"])
     if not summary.finished:
-        console.print(f"resume with: w2v train {corpus} --resume {summary.out}", highlight=False, soft_wrap=True)
+        console.print(f"resume with: w2v train {corpus} --resume {summary.out}", highlight=False, soft_wrap=True,
+                      markup=False)
 
 
-def print_warning_softmax(vocab_size: int) -> None:
-    print_warning(f"the exact softmax costs O(V) per pair; with {vocab_size:,} words training will be slow "
-                  "(--loss neg is the usual choice)")
-
-
-def print_interrupted(started: bool, out) -> None:
-    if started:
-        print_error(f"interrupted; {out} keeps the last checkpoint, if one was written")
-    else:
-        print_error("interrupted before training started; nothing was written")
-
-
-def print_already_finished(path) -> None:
-    console.print(f"{path} has finished training; there is nothing to resume (train anew with --force to change "
-                  "options)", highlight=False, soft_wrap=True)
+def print_interrupted() -> None:
+    """Ctrl-C before training started (once it has, Ctrl-C stops the run with a save instead)."""
+    print_error("interrupted before training started; nothing was written")

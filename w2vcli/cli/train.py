@@ -1,4 +1,9 @@
-"""`w2v train`: parse the options, hand them to run.run_training, render its progress and summary."""
+"""`w2v train`: parse the options, plan and run the training (training/plan.py, session.py), render it.
+
+Every option that sets a TrainConfig field takes its default from TrainConfig() (DEFAULTS): none is written here
+a second time. An option counts as given only when the user typed it (click's parameter source), so a preset or a
+resumed checkpoint supplies the rest. Options are grouped into help panels. Not here: any rule about training.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,10 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
+from ..training.config import CHECKPOINT_EVERY, CS224N, DEFAULTS, TrainConfig
+
+MODEL, SUBWORDS, DATA, OPTIMISATION, OUTPUT, RUN = "Model", "Subwords", "Data", "Optimisation", "Output", "Run"
 
 
 class ModelKind(str, Enum):
@@ -24,55 +33,85 @@ class Preset(str, Enum):
     cs224n = "cs224n"
 
 
-def _opt(help_text: str, default_shown: str, *names: str):
-    return typer.Option(*names, help=help_text, show_default=default_shown)
+PRESET_HELP = (f"cs224n: the CS224n assignment's run: d={CS224N.dim}, window 1..{CS224N.window}, {CS224N.negatives} "
+               f"negatives, {CS224N.iterations:,} SGD steps each averaging {CS224N.windows_per_step} random windows, "
+               f"step {CS224N.lr} halved every {CS224N.anneal_every:,} steps, every word kept (min-count "
+               f"{CS224N.min_count}); options given with it override it.")
 
 
-class _StopFlag:
-    """Ctrl-C during training asks for a clean stop at the next chunk; before training starts, it interrupts."""
+def _opt(help_text: str, panel: str, *names: str, **kw):
+    return typer.Option(*names, help=help_text, rich_help_panel=panel, **kw)
+
+
+def given_options(ctx: typer.Context) -> dict:
+    """The TrainConfig fields the user typed on the command line (not those left at their default)."""
+    fields = set(TrainConfig.__dataclass_fields__) & set(ctx.params)
+    return {name: value.value if isinstance(value, Enum) else value for name, value in ctx.params.items()
+            if name in fields and getattr(ctx.get_parameter_source(name), "name", "DEFAULT") == "COMMANDLINE"}
+
+
+class StopOnCtrlC:
+    """SIGINT before training starts interrupts (nothing is written yet). Once it has started, the first Ctrl-C
+    asks for a stop, which saves a resumable file; later ones are ignored, so they cannot break that save."""
 
     def __init__(self):
         self.requested = self.started = False
 
     def __call__(self, signum, frame):
-        if not self.started or self.requested:
+        if not self.started:
             raise KeyboardInterrupt
         self.requested = True
 
+    def __enter__(self):
+        self.previous = signal.signal(signal.SIGINT, self)
+        return self
+
+    def __exit__(self, *exc):
+        signal.signal(signal.SIGINT, self.previous)
+        return False
+
 
 def train(
+    ctx: typer.Context,
     corpus: Annotated[Path, typer.Argument(help="Text file (.gz/.bz2/.xz too) or folder; one sentence per line.",
-                                           show_default=False)],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Model file to write (default: the --resume file, "
-                                                "else model.npz).", show_default=False)] = None,
-    resume: Annotated[Optional[Path], typer.Option(help="Continue the run saved in this model file.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
-    preset: Annotated[Optional[Preset], typer.Option(help="cs224n: the assignment's run (see README).")] = None,
-    model: Annotated[Optional[ModelKind], _opt("Skip-gram or CBOW.", "skipgram")] = None,
-    loss: Annotated[Optional[LossKind], _opt("Negative sampling, or the exact softmax.", "neg")] = None,
-    dim: Annotated[Optional[int], _opt("Dimension d of the vectors.", "100")] = None,
-    window: Annotated[Optional[int], _opt("Largest window W (each is uniform in 1..W).", "5")] = None,
-    negatives: Annotated[Optional[int], _opt("Negatives K per pair.", "5")] = None,
-    epochs: Annotated[Optional[int], _opt("Passes over the corpus.", "5")] = None,
-    lr: Annotated[Optional[float], _opt("Starting learning rate.", "0.025")] = None,
-    min_lr: Annotated[Optional[float], _opt("Final learning rate (linear decay).", "0.0001")] = None,
-    min_count: Annotated[Optional[int], _opt("Drop words seen fewer times.", "5")] = None,
-    max_vocab: Annotated[Optional[int], _opt("Keep at most this many words (0: all).", "0")] = None,
-    sample: Annotated[Optional[float], _opt("Subsampling threshold t (0: off).", "0.001")] = None,
-    ns_exponent: Annotated[Optional[float], _opt("Noise distribution ∝ count^this.", "0.75")] = None,
-    batch_size: Annotated[Optional[int], _opt("Tokens per SGD block (0: 512, less for windows over 5).",
-                                              "0")] = None,
-    shared_negatives: Annotated[Optional[int], _opt("Negatives drawn per block, shared.", "64")] = None,
-    max_repeats: Annotated[Optional[int], _opt("A word's update per block counts at most this many occurrences.",
-                                               "8")] = None,
-    seed: Annotated[Optional[int], _opt("Random seed.", "1")] = None,
-    lowercase: Annotated[Optional[bool], typer.Option("--lowercase/--no-lowercase", help="Fold case.",
-                                                      show_default="lowercase")] = None,
-    checkpoint_every: Annotated[float, typer.Option(help="Seconds between checkpoints (0: only at the end).",
-                                                    min=0)] = 60.0,
-    workers: Annotated[Optional[int], typer.Option(help="Training workers (1: bit-for-bit reproducible).",
-                                                   show_default="the usable cores")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+                                           metavar="CORPUS", show_default=False)],
+    model: Annotated[ModelKind, _opt("Skip-gram or CBOW.", MODEL)] = ModelKind(DEFAULTS.model),
+    loss: Annotated[LossKind, _opt("Negative sampling, or the exact softmax.", MODEL)] = LossKind(DEFAULTS.loss),
+    dim: Annotated[int, _opt("Dimension d of the vectors.", MODEL)] = DEFAULTS.dim,
+    window: Annotated[int, _opt("Largest window W (each is uniform in 1..W).", MODEL)] = DEFAULTS.window,
+    negatives: Annotated[int, _opt("Negatives K per pair.", MODEL)] = DEFAULTS.negatives,
+    ns_exponent: Annotated[float, _opt("Noise distribution ∝ count^this.", MODEL)] = DEFAULTS.ns_exponent,
+    preset: Annotated[Optional[Preset], _opt(PRESET_HELP, MODEL, show_default=False)] = None,
+    subwords: Annotated[bool, _opt("fastText's model: a word's vector is the mean of its own and its character "
+                                   "n-grams' rows, so any word, even unseen, has one.", SUBWORDS, "--subwords")
+                        ] = DEFAULTS.subwords,
+    min_n: Annotated[int, _opt("Shortest character n-gram of '<word>'.", SUBWORDS)] = DEFAULTS.min_n,
+    max_n: Annotated[int, _opt("Longest character n-gram.", SUBWORDS)] = DEFAULTS.max_n,
+    buckets: Annotated[int, _opt("Rows the n-grams are hashed into (memory: buckets x dim x 4 bytes).",
+                                 SUBWORDS)] = DEFAULTS.buckets,
+    min_count: Annotated[int, _opt("Drop words seen fewer times.", DATA)] = DEFAULTS.min_count,
+    max_vocab: Annotated[int, _opt("Keep at most this many words (0: all).", DATA)] = DEFAULTS.max_vocab,
+    sample: Annotated[float, _opt("Subsampling threshold t (0: off).", DATA)] = DEFAULTS.sample,
+    lowercase: Annotated[bool, _opt("Fold case.", DATA, "--lowercase/--no-lowercase")] = DEFAULTS.lowercase,
+    epochs: Annotated[int, _opt("Passes over the corpus.", OPTIMISATION)] = DEFAULTS.epochs,
+    lr: Annotated[float, _opt("Starting learning rate.", OPTIMISATION)] = DEFAULTS.lr,
+    min_lr: Annotated[float, _opt("Final learning rate (linear decay).", OPTIMISATION)] = DEFAULTS.min_lr,
+    batch_size: Annotated[int, _opt("Tokens per SGD block (0: 512, fewer for windows over 5).",
+                                    OPTIMISATION)] = DEFAULTS.batch_size,
+    shared_negatives: Annotated[int, _opt("Negatives drawn per block, shared by its pairs.",
+                                          OPTIMISATION)] = DEFAULTS.shared_negatives,
+    max_repeats: Annotated[int, _opt("A word's update per block counts at most this many occurrences.",
+                                     OPTIMISATION)] = DEFAULTS.max_repeats,
+    seed: Annotated[int, _opt("Random seed.", OPTIMISATION)] = DEFAULTS.seed,
+    out: Annotated[Optional[Path], _opt("Model file to write [default: the --resume file, else model.npz].",
+                                        OUTPUT, "--out", "-o", show_default=False)] = None,
+    force: Annotated[bool, _opt("Overwrite --out if it exists.", OUTPUT, "--force")] = False,
+    checkpoint_every: Annotated[float, _opt("Seconds between checkpoints (0: only at the end).",
+                                            OUTPUT)] = CHECKPOINT_EVERY,
+    quiet: Annotated[bool, _opt("Print nothing but errors.", OUTPUT, "--quiet", "-q")] = False,
+    resume: Annotated[Optional[Path], _opt("Continue the run saved in this model file.", RUN)] = None,
+    workers: Annotated[Optional[int], _opt("Training workers (1: bit-for-bit reproducible) [default: the usable "
+                                           "cores].", RUN, show_default=False)] = None,
 ) -> None:
     """Train word vectors on a corpus, with live progress and resumable checkpoints.
 
@@ -82,41 +121,24 @@ def train(
     """
     from . import display_train
     from ..errors import ConfigError
-    from ..training.session import SOFTMAX_WARN_VOCAB, check_output, default_workers, resolve_config, run_training
+    from ..training.session import plan_training, train_plan
 
-    given = {name: value.value if isinstance(value, Enum) else value for name, value in dict(
-        model=model, loss=loss, dim=dim, window=window, negatives=negatives, epochs=epochs, lr=lr, min_lr=min_lr,
-        min_count=min_count, max_vocab=max_vocab, sample=sample, ns_exponent=ns_exponent, batch_size=batch_size,
-        shared_negatives=shared_negatives, max_repeats=max_repeats, seed=seed, lowercase=lowercase).items() if value is not None}
-    config, checkpoint = resolve_config(given, preset.value if preset else None, resume)
-    if checkpoint is not None and checkpoint.state.get("finished"):
-        display_train.print_already_finished(resume)
-        return
-    if workers is not None and workers < 1:
-        raise ConfigError(f"--workers must be positive (got {workers})")
-    out = out or resume or Path("model.npz")
-    check_output(out, force=force, resume=resume)
-    stop = _StopFlag()
+    if not 0 <= checkpoint_every < float("inf"):
+        raise ConfigError(f"--checkpoint-every must be 0 or more seconds (got {checkpoint_every})")
+    plan = plan_training(corpus, given_options(ctx), preset=preset.value if preset else None, resume=resume,
+                         out=out, force=force, workers=workers)
+    with StopOnCtrlC() as stop:
+        def on_preflight(pre):
+            stop.started = True
+            display_train.print_preflight(pre, plan.config, quiet)
 
-    def on_preflight(pre):
-        stop.started = True
-        if not quiet:
-            display_train.print_preflight(pre, config)
-        if config.loss == "softmax" and pre.vocab_size > SOFTMAX_WARN_VOCAB:
-            display_train.print_warning_softmax(pre.vocab_size)
-
-    previous = signal.signal(signal.SIGINT, stop)
-    try:
-        with display_train.reporter(quiet) as progress:
-            summary = run_training(corpus, config, checkpoint, out, reporter=progress,
-                                   checkpoint_every=checkpoint_every, should_stop=lambda: stop.requested,
-                                   on_preflight=on_preflight, workers=workers or default_workers())
-    except KeyboardInterrupt:
-        display_train.print_interrupted(stop.started, out)
-        raise typer.Exit(130) from None
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if not quiet:
-        display_train.print_summary(summary, corpus)
+        try:
+            with display_train.reporter(quiet) as progress:
+                summary = train_plan(plan, reporter=progress, checkpoint_every=checkpoint_every,
+                                     should_stop=lambda: stop.requested, on_preflight=on_preflight)
+        except KeyboardInterrupt:
+            display_train.print_interrupted()
+            raise typer.Exit(130) from None
+    display_train.print_summary(summary, corpus, quiet)
     if not summary.finished:
         raise typer.Exit(130)

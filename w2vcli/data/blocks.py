@@ -10,7 +10,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..math.batched import Block
+from ..math.batched import Block, make_block
+
+
+def window_block(ids, sentence_ids, reduced_windows, start: int, stop: int, window: int) -> Block:
+    """Tokens [start, stop) of a run as centers, with up to W tokens either side as context only (the halo).
+
+    Equal to sub_block(make_block(all of the run), start, stop), built from the block's own tokens only: memory
+    is (2W, T + 2W), not (2W, the whole run).
+    """
+    lo, hi = max(0, start - window), min(len(ids), stop + window)
+    positions = np.arange(lo, hi)
+    is_center = (positions >= start) & (positions < stop)
+    return make_block(ids[lo:hi], sentence_ids[lo:hi], reduced_windows[lo:hi], window, is_center)
 
 
 def sub_block(whole: Block, start: int, stop: int) -> Block:

@@ -11,11 +11,11 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
-from ..errors import ConfigError
+from ..errors import ConfigError, ModelFileError
 
 MODEL_FIELDS = ("model", "loss", "dim", "window", "negatives", "min_count", "max_vocab", "sample", "ns_exponent",
                 "lowercase", "preset", "batch_size", "shared_negatives", "max_repeats", "epochs", "lr", "min_lr", "seed",
-                "iterations", "windows_per_step", "anneal_every")
+                "iterations", "windows_per_step", "anneal_every", "subwords", "min_n", "max_n", "buckets")
 
 
 @dataclass(frozen=True)
@@ -41,42 +41,96 @@ class TrainConfig:
     iterations: int = 40_000  # cs224n: SGD steps
     windows_per_step: int = 50  # cs224n: random windows averaged per step
     anneal_every: int = 20_000  # cs224n: the step size halves every this many steps
+    subwords: bool = False  # fastText's model: a word's input vector is the mean of its row and its n-grams' rows
+    min_n: int = 3  # subwords: the shortest character n-gram of "<word>" ...
+    max_n: int = 6  # ... and the longest
+    buckets: int = 200_000  # subwords: rows the n-grams are hashed into (README, "Subword vectors": measured)
 
     def validate(self) -> "TrainConfig":
-        positive = {"dim": self.dim, "window": self.window, "negatives": self.negatives, "epochs": self.epochs,
-                    "lr": self.lr, "min_count": self.min_count,
-                    "shared_negatives": self.shared_negatives, "max_repeats": self.max_repeats, "iterations": self.iterations,
-                    "windows_per_step": self.windows_per_step, "anneal_every": self.anneal_every}
-        for name, value in positive.items():
-            if not value > 0:
-                raise ConfigError(f"--{name.replace('_', '-')} must be positive (got {value})")
+        """self, or ConfigError naming the first option out of range (finite numbers within LIMITS)."""
         if self.model not in ("skipgram", "cbow") or self.loss not in ("neg", "softmax"):
             raise ConfigError(f"unknown model/loss {self.model}/{self.loss}")
-        if not 0 <= self.min_lr <= self.lr:
+        if self.preset not in ("", *PRESET_NAMES):
+            raise ConfigError(f"unknown preset {self.preset!r} (known: {', '.join(PRESET_NAMES)})")
+        for name, (low, high, rule) in LIMITS.items():
+            value, option = getattr(self, name), "--" + name.replace("_", "-")
+            if not (isinstance(value, (int, float)) and math.isfinite(value)):
+                raise ConfigError(f"{option} must be a finite number (got {value!r})")
+            if value < low:
+                raise ConfigError(f"{option} must be {rule} (got {value!r})")
+            if value > high:
+                raise ConfigError(f"{option} must be at most {high:,} (got {value!r})")
+        if self.min_lr > self.lr:
             raise ConfigError(f"--min-lr must be between 0 and --lr (got {self.min_lr})")
-        if self.sample < 0 or self.max_vocab < 0 or self.batch_size < 0:
-            raise ConfigError("--sample, --max-vocab and --batch-size cannot be negative")
+        if self.min_n > self.max_n:
+            raise ConfigError(f"--min-n must be at most --max-n (got {self.min_n} and {self.max_n})")
+        if self.subwords and self.preset:
+            raise ConfigError(f"--subwords does not apply to --preset {self.preset}")
         return self
+
+    @classmethod
+    def from_json(cls, data: dict, source) -> "TrainConfig":
+        """The config a checkpoint saved, every field type- and range-checked: ModelFileError if any is wrong."""
+        values = {}
+        for f in dataclasses.fields(cls):
+            if f.name in data:
+                values[f.name] = _typed(data[f.name], type(getattr(DEFAULTS, f.name)), f"config {f.name}", source)
+        try:
+            return cls(**values).validate()
+        except ConfigError as error:
+            raise ModelFileError(f"corrupt checkpoint {source}: {str(error).lstrip('-')}") from None
+
+
+INT_MAX = 2**53  # beyond any array; sizes below it are bounded by the memory estimate (checks.py)
+MAX_NGRAM = 100  # characters: far longer than any useful n-gram
+MAX_WINDOW = 10_000  # no window reaches past the longest sentence (data.corpus.MAX_SENTENCE)
+# name: (lowest, highest, the lower bound as the error message says it)
+LIMITS = {
+    "dim": (1, INT_MAX, "positive"), "window": (1, MAX_WINDOW, "positive"), "negatives": (1, INT_MAX, "positive"),
+    "epochs": (1, INT_MAX, "positive"), "lr": (1e-300, 1e6, "positive"), "min_lr": (0.0, 1e6, "0 or more"),
+    "min_count": (1, INT_MAX, "positive"), "max_vocab": (0, INT_MAX, "0 or more"), "sample": (0.0, 1.0, "0 or more"),
+    "ns_exponent": (-10.0, 10.0, "at least -10"), "batch_size": (0, INT_MAX, "0 (automatic) or more"),
+    "shared_negatives": (1, INT_MAX, "positive"), "max_repeats": (1, INT_MAX, "positive"),
+    "seed": (0, 2**63 - 1, "0 or more"), "iterations": (1, INT_MAX, "positive"),
+    "windows_per_step": (1, INT_MAX, "positive"), "anneal_every": (1, INT_MAX, "positive"),
+    "min_n": (1, MAX_NGRAM, "positive"), "max_n": (1, MAX_NGRAM, "positive"), "buckets": (1, INT_MAX, "positive"),
+}
+CHECKPOINT_EVERY = 60.0  # seconds between checkpoints by default (a run option, not part of the model)
+
+
+def _typed(value, kind: type, name: str, source):
+    """value if it is a JSON value of kind (an int is a float too; a bool is not an int), else ModelFileError."""
+    ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value, ok = float(value), True
+    if not ok:
+        raise ModelFileError(f"corrupt checkpoint {source}: {name} must be {kind.__name__}, not {value!r:.40}")
+    return value
 
 
 # The CS224n assignment's run (run.py): 1) d = 10, window uniform in 1..5, 10 negatives; 2) 40,000 SGD steps,
 # each averaging the gradient of 50 random windows; 3) step 0.3, halved every 20,000 steps; 4) every word kept,
 # treebank-style subsampling, noise ∝ count^0.75. Initialisation is word2vec's (init_params) in every mode.
+DEFAULTS = TrainConfig()
 CS224N = TrainConfig(preset="cs224n", dim=10, window=5, negatives=10, lr=0.3, min_count=1, sample=1e-5,
                      iterations=40_000, windows_per_step=50, anneal_every=20_000, epochs=1)
 PRESETS = {"cs224n": CS224N}
+PRESET_NAMES = tuple(PRESETS)
 
 
 @dataclass
 class TrainState:
     epoch: int = 0  # epochs completed
-    chunk: int = 0  # chunks of the current epoch completed
-    words_done: int = 0  # corpus tokens processed over all epochs (before subsampling)
+    chunk: int = 0  # chunks of the current epoch completed before the first unfinished one
+    words_done: int = 0  # corpus tokens of the finished chunks over all epochs (before subsampling)
     step: int = 0  # cs224n: SGD steps taken
     smoothed_loss: float = float("nan")  # exponential moving average of the loss per pair (cs224n: per step)
     loss_history: list = field(default_factory=list)  # smoothed_loss after each chunk (cs224n: each report)
     rng_state: dict = field(default_factory=dict)  # cs224n: the generator's bit_generator.state
     finished: bool = False
+    started: list = field(default_factory=list)  # [epoch, chunk, blocks done, loss sum, pairs, finished] per chunk
+    # begun from (epoch, chunk) on, continued first on resume (workers.Schedule)
+    train_seconds: float = 0.0  # wall time spent training, over every session of the run
 
     def to_json(self) -> dict:
         data = dataclasses.asdict(self)
@@ -85,11 +139,44 @@ class TrainState:
         return data
 
     @classmethod
-    def from_json(cls, data: dict, loss_history) -> "TrainState":
-        known = {f.name for f in dataclasses.fields(cls)} - {"loss_history"}
-        values = {k: v for k, v in data.items() if k in known}
-        values["smoothed_loss"] = float("nan") if values.get("smoothed_loss") is None else values["smoothed_loss"]
+    def from_json(cls, data: dict, loss_history, source="checkpoint") -> "TrainState":
+        """The state a checkpoint saved, every field type- and range-checked: ModelFileError if any is wrong."""
+        values = {}
+        for f in dataclasses.fields(cls):
+            if f.name in data and f.name != "loss_history":
+                kind = type(getattr(TrainState(), f.name))
+                value = data[f.name]
+                if f.name == "smoothed_loss" and value is None:
+                    value = float("nan")
+                value = _typed(value, kind, f"state {f.name}", source)
+                if kind in (int, float) and not value >= 0 and f.name != "smoothed_loss":
+                    raise ModelFileError(f"corrupt checkpoint {source}: state {f.name} must be 0 or more, not {value}")
+                values[f.name] = value
+        values["started"] = [_started_entry(entry, source) for entry in values.get("started", [])]
+        if values.get("rng_state"):
+            _check_rng_state(values["rng_state"], source)
         return cls(**values, loss_history=[float(x) for x in loss_history])
+
+
+def _started_entry(entry, source) -> list:
+    """[epoch, chunk, blocks done, loss sum, pairs, finished] with each type and range checked."""
+    kinds = (int, int, int, float, int, bool)
+    if not isinstance(entry, list) or len(entry) != len(kinds):
+        raise ModelFileError(f"corrupt checkpoint {source}: state started holds {entry!r:.40}")
+    entry = [_typed(value, kind, "state started", source) for value, kind in zip(entry, kinds)]
+    if min(entry[0], entry[1], entry[2], entry[4]) < 0 or not math.isfinite(entry[3]):
+        raise ModelFileError(f"corrupt checkpoint {source}: state started holds {entry!r:.40}")
+    return entry
+
+
+def _check_rng_state(rng_state: dict, source) -> None:
+    import numpy as np
+
+    try:
+        np.random.default_rng().bit_generator.state = rng_state
+    except (TypeError, ValueError, KeyError, OverflowError) as error:
+        raise ModelFileError(f"corrupt checkpoint {source}: state rng_state is not a generator state "
+                             f"({type(error).__name__})") from None
 
 
 @dataclass(frozen=True)
@@ -100,5 +187,6 @@ class TrainProgress:
     lr: float
     smoothed_loss: float
     unit: str = "tokens"  # what words_done counts: corpus tokens, or SGD steps for the cs224n preset
+    epochs: int = 1  # epochs of the run (the progress shows epoch/epochs)
 
 

@@ -1,36 +1,43 @@
 """A training run, end to end: corpus file -> vocabulary -> SGD -> checkpoints -> model file.
 
-The glue between the pure trainer (train.py, cs224n.py) and the files (corpus.py, checkpoint.py): it decides when
-to checkpoint (every few seconds, on a stop request, at the end), checks that a resumed run matches its checkpoint,
-and never overwrites a file the user did not hand over. Reporting goes to a reporter object with one method;
-rendering is display.py's. Not here: option parsing (cli_train.py).
+The glue between the trainer (workers.Schedule over trainer.py, or cs224n.py) and the files (corpus.py,
+checkpoint.py). It decides when to save: every checkpoint_every seconds, when should_stop() turns true (then
+always, so a stop leaves a resumable file), and at the end; it checks that a resumed run matches its checkpoint,
+and guards against divergence: before every save the parameters must be finite, and a loss that is not finite or
+rises above DIVERGE_FACTOR times its first measured value stops the run (TrainingDiverged), leaving the last good
+save in place. Reporting goes to a reporter object with one method; rendering is cli/display_train.py's.
+Not here: option parsing and pre-flight refusals (plan.py), or printing.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
+import math
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from .. import __version__
-from ..data.corpus import CorpusStats, TokenStore, scan_corpus
+from ..data.corpus import CorpusStats, TokenStore, corpus_files, scan_corpus
 from ..data.vocab import Vocab
-from ..errors import ConfigError
-from ..vectors.checkpoint import ModelFile, load_model, save_model
-from .config import MODEL_FIELDS, PRESETS, TrainConfig, TrainProgress, TrainState
+from ..errors import ConfigError, ModelFileError, TrainingDiverged, W2VError
+from ..vectors.checkpoint import ModelFile, save_model
+from .checks import all_finite, check_memory, check_output_folder, check_resumable, model_bytes
+from .config import TrainConfig, TrainProgress, TrainState
 from .cs224n import train_cs224n
-from .processes import ProcessRun, can_fork, shared_copy
-from .threads import ParallelRun
-from .trainer import Corpus, init_params, train, vocab_ids
+from .plan import Plan, check_output, default_workers, plan_training, resolve_config  # noqa: F401  (the API)
+from .processes import ForkTransport, can_fork, shared_copy
+from .threads import ThreadTransport
+from .trainer import Corpus, Trainer, init_params, subword_table, vocab_ids
+from .workers import Inline, Schedule, one_blas_thread
 
-SOFTMAX_WARN_VOCAB = 50_000
+SOFTMAX_WARN_VOCAB = 50_000  # words above which the exact softmax is warned about (O(V) per pair)
+DIVERGE_FACTOR = 10.0  # a smoothed loss above this many times its first measured value means divergence
 
 
 class Reporter(Protocol):
@@ -45,6 +52,8 @@ class Preflight:
     stats: CorpusStats
     parameter_bytes: int  # both (V, d) float32 matrices
     resumed_from: str | None  # "epoch 2, 41%" when resuming
+    warnings: tuple[str, ...] = ()  # lines the user should read before a long run
+    epochs: int = 1
 
 
 @dataclass(frozen=True)
@@ -58,59 +67,54 @@ class Summary:
     out: Path
 
 
-def resolve_config(given: dict, preset: str | None, resume: Path | None) -> tuple[TrainConfig, ModelFile | None]:
-    """Options the user gave, over the checkpoint's (when resuming) or the preset's or the defaults."""
-    if resume is not None:
-        checkpoint = load_model(resume)
-        known = {f.name for f in dataclasses.fields(TrainConfig)}
-        saved = TrainConfig(**{k: v for k, v in checkpoint.config.items() if k in known})
-        config = dataclasses.replace(saved, **given)
-        changed = [f for f in MODEL_FIELDS if getattr(config, f) != getattr(saved, f)]
-        if changed:
-            raise ConfigError(f"cannot resume {resume} with different options: {', '.join(changed)} "
-                              "(drop them to continue with the checkpoint's)")
-        return config.validate(), checkpoint
-    base = PRESETS[preset] if preset else TrainConfig()
-    return dataclasses.replace(base, **given).validate(), None
-
-
-def check_output(out: Path, *, force: bool, resume: Path | None) -> None:
-    if out.exists() and not force and (resume is None or out.resolve() != resume.resolve()):
-        raise ConfigError(f"{out} already exists; use --force to overwrite it or --resume {out} to continue it")
-    if out.exists() and out.is_dir():
-        raise ConfigError(f"--out {out} is a folder")
-    if not out.parent.exists():
-        raise ConfigError(f"folder {out.parent} does not exist")
-
-
-def prepare(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile | None):
+def prepare(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile | None, source=None):
     """Scan the corpus, build the vocabulary, and the starting parameters and state."""
-    store = scan_corpus(corpus_path, lowercase=config.lowercase)
-    vocab = Vocab.from_counts(store.words, store.counts, min_count=config.min_count,
-                              max_vocab=config.max_vocab or None)
-    if checkpoint is None:
-        params = init_params(len(vocab), config.dim, np.random.default_rng([config.seed, 0]))
-        return store, vocab, params, TrainState()
-    if checkpoint.words != vocab.words or not np.array_equal(checkpoint.counts, vocab.counts):
+    try:
+        store = scan_corpus(corpus_path, lowercase=config.lowercase)
+    except OSError as error:  # reading errors are CorpusError already: this is the token store's file
+        raise W2VError(f"cannot store the corpus's tokens in {tempfile.gettempdir()}: {error.strerror or error}; "
+                       "set TMPDIR to a folder with more room") from None
+    try:
+        vocab = Vocab.from_counts(store.words, store.counts, min_count=config.min_count,
+                                  max_vocab=config.max_vocab or None)
+        if checkpoint is None:
+            params = init_params(len(vocab), config.dim, np.random.default_rng([config.seed, 0]), ngram_rows(config))
+            return store, vocab, params, TrainState()
+        if checkpoint.words != vocab.words or not np.array_equal(checkpoint.counts, vocab.counts):
+            raise ConfigError(f"{corpus_path} is not the corpus this checkpoint was trained on "
+                              "(its vocabulary or word counts differ)")
+        state = TrainState.from_json(checkpoint.state, checkpoint.loss_history, source)
+        n_chunks = Corpus(store.read, store.n_items, store.n_tokens, vocab.remap(store.words)).n_chunks
+        check_resumable(state, config, checkpoint.center_vectors, len(vocab), n_chunks, source)
+        center = (checkpoint.center_vectors if checkpoint.ngram_vectors is None else  # Z: words' rows, n-grams'
+                  np.concatenate([checkpoint.center_vectors, checkpoint.ngram_vectors]))
+        if len(center) != len(vocab) + ngram_rows(config):
+            raise ModelFileError(f"corrupt checkpoint {source}: {len(center) - len(vocab)} n-gram rows, "
+                                 f"expected {ngram_rows(config)}")
+        if not all_finite((center, checkpoint.outside_vectors)):
+            raise ModelFileError(f"corrupt checkpoint {source}: its vectors are not all finite")
+    except BaseException:
         store.close()
-        raise ConfigError(f"{corpus_path} is not the corpus this checkpoint was trained on "
-                          "(its vocabulary or word counts differ)")
-    state = TrainState.from_json(checkpoint.state, checkpoint.loss_history)
-    return store, vocab, (checkpoint.center_vectors.copy(), checkpoint.outside_vectors.copy()), state
+        raise
+    return store, vocab, (center.copy(), checkpoint.outside_vectors.copy()), state
+
+
+def ngram_rows(config: TrainConfig) -> int:
+    """Rows of the center matrix beyond the words': the n-gram buckets with --subwords, else none."""
+    return config.buckets if config.subwords else 0
 
 
 def preflight(store: TokenStore, vocab: Vocab, config: TrainConfig, state: TrainState, resumed: bool) -> Preflight:
     where = None
     if resumed:
         where = (f"step {state.step:,}" if config.preset == "cs224n" else
-                 f"epoch {state.epoch + 1}, {state.words_done:,} tokens done")
+                 f"epoch {state.epoch + 1}/{config.epochs}, {state.words_done:,} tokens done")
+    warnings = ()
+    if config.loss == "softmax" and len(vocab) > SOFTMAX_WARN_VOCAB:
+        warnings = (f"the exact softmax costs O(V) per pair; with {len(vocab):,} words training will be slow "
+                    "(--loss neg is the usual choice)",)
     return Preflight(len(vocab), store.n_tokens, int(vocab.counts.sum()), store.stats,
-                     2 * len(vocab) * config.dim * 4, where)
-
-
-def default_workers() -> int:
-    """The cores this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+                     model_bytes(len(vocab), config.dim, ngram_rows(config)), where, warnings, config.epochs)
 
 
 def progress_stream(config: TrainConfig, store: TokenStore, vocab: Vocab, params, state: TrainState, workers: int):
@@ -119,49 +123,106 @@ def progress_stream(config: TrainConfig, store: TokenStore, vocab: Vocab, params
         items = vocab_ids(store.read(0, store.n_items), vocab.remap(store.words))
         return train_cs224n(config, vocab.counts, items, params, state)
     corpus = Corpus(store.read, store.n_items, store.n_tokens, vocab.remap(store.words))
-    if workers > 1 and can_fork():
-        return ProcessRun(config, vocab, corpus, params, state, workers)
-    if workers > 1:
-        return ParallelRun(config, vocab, corpus, params, state, workers)
-    return train(config, vocab, corpus, params, state)
+    table = subword_table(config, vocab)  # one, shared by the workers as the arrays are
+    trainers = [Trainer(config, vocab, params, table) for _ in range(workers)]  # the same arrays, shared
+    if workers == 1:
+        transport = Inline(trainers[0], corpus)
+    else:
+        transport = (ForkTransport if can_fork() else ThreadTransport)(trainers, corpus)
+    return Schedule(config, corpus, state, transport)
 
 
-def model_file(config: TrainConfig, vocab: Vocab, params, state: TrainState, corpus_path: Path) -> ModelFile:
-    state_json = state.to_json() | {"corpus": str(corpus_path), "w2vcli_version": __version__}
-    return ModelFile(params[0], params[1], vocab.words, vocab.counts, dataclasses.asdict(config), state_json,
-                     np.asarray(state.loss_history, dtype=np.float64))
+def check_divergence(loss: float, first: float, lr: float) -> None:
+    """The divergence rule: the smoothed loss is not finite, or above DIVERGE_FACTOR times its first value."""
+    if not math.isfinite(loss) and not math.isnan(loss):
+        raise TrainingDiverged(f"training diverged: the loss became {loss}; try a lower --lr (now {lr:g})")
+    if loss > DIVERGE_FACTOR * first:
+        raise TrainingDiverged(f"training diverged: the smoothed loss rose to {loss:.3g}, over {DIVERGE_FACTOR:g} "
+                               f"times its first value {first:.3g}; try a lower --lr (now {lr:g})")
+
+
+class Session:
+    """One session of a run: the loop over progress events, the saves, the divergence guard."""
+
+    def __init__(self, corpus_path: Path, config: TrainConfig, out: Path, vocab: Vocab, params, state: TrainState,
+                 store: TokenStore):
+        self.corpus_path, self.config, self.out, self.vocab = corpus_path, config, out, vocab
+        self.params, self.state, self.store = params, state, store
+        self.start = self.last_save = time.monotonic()
+        self.seconds_before, self.saved = state.train_seconds, False
+        self.first_loss = next((x for x in state.loss_history if math.isfinite(x)), math.inf)
+
+    def save(self) -> None:
+        """Write the model file, if its parameters are finite (TrainingDiverged otherwise)."""
+        if not all_finite(self.params):
+            raise TrainingDiverged(f"training diverged: the vectors are no longer finite; try a lower --lr "
+                                   f"(now {self.config.lr:g})")
+        self.state.train_seconds = self.seconds_before + time.monotonic() - self.start
+        save_model(self.out, self.model_file())
+        self.saved, self.last_save = True, time.monotonic()
+
+    def model_file(self) -> ModelFile:
+        corpus_bytes = sum(f.stat().st_size for f in corpus_files(self.corpus_path))
+        state_json = self.state.to_json() | {"corpus": str(self.corpus_path), "w2vcli_version": __version__,
+                                             "corpus_tokens": self.store.n_tokens, "corpus_bytes": corpus_bytes}
+        V = len(self.vocab)
+        return ModelFile(self.params[0][:V], self.params[1], self.vocab.words, self.vocab.counts,
+                         dataclasses.asdict(self.config), state_json,
+                         np.asarray(self.state.loss_history, dtype=np.float64),
+                         self.params[0][V:] if self.config.subwords else None)
+
+    def guard(self, progress: TrainProgress) -> None:
+        if math.isinf(self.first_loss) and math.isfinite(progress.smoothed_loss):
+            self.first_loss = progress.smoothed_loss
+        check_divergence(progress.smoothed_loss, self.first_loss, self.config.lr)
+
+    def run(self, stream, reporter: Reporter, checkpoint_every: float, should_stop: Callable[[], bool]):
+        """Iterate the stream, saving as the module docstring says; returns the last progress event or None."""
+        paused, done_at_start, progress = getattr(stream, "paused", contextlib.nullcontext), self.state.words_done, None
+        for progress in stream:
+            now = time.monotonic()
+            reporter.report(progress, (progress.words_done - done_at_start) / max(now - self.start, 1e-9))
+            self.guard(progress)
+            stop = should_stop()
+            if stop or (checkpoint_every > 0 and now - self.last_save >= checkpoint_every):
+                with paused():
+                    self.save()
+            if stop:
+                break
+        if self.state.finished or progress is None:
+            self.state.finished = True
+            self.save()
+        return progress
 
 
 def run_training(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile | None, out: Path, *,
                  reporter: Reporter, checkpoint_every: float, should_stop: Callable[[], bool],
-                 on_preflight: Callable[[Preflight], None], workers: int = 1) -> Summary:
-    """Train with `workers` workers (processes; threads where the OS cannot fork), saving to out every
-    checkpoint_every seconds (0: only at the end), when should_stop() turns true, and at the end. A TrainingDiverged error propagates with the last good checkpoint
-    left in place."""
-    store, vocab, params, state = prepare(corpus_path, config, checkpoint)
-    if workers > 1 and can_fork() and config.preset != "cs224n":
-        params = tuple(shared_copy(matrix) for matrix in params)  # seen and updated by every worker process
-    # subtle: BLAS's own threads only slow these small products, and collapse (10x) when another process holds a
-    # core; one BLAS thread per training worker is measured fastest (README, "Dependencies").
-    with store, threadpool_limits(limits=1, user_api="blas"), np.errstate(over="ignore", invalid="ignore"):
+                 on_preflight: Callable[[Preflight], None], workers: int = 1, source=None) -> Summary:
+    """Train with `workers` workers (processes; threads where the OS cannot fork), saving to out (Session).
+
+    A TrainingDiverged error propagates with the last good save left in place, its message saying so.
+    """
+    store, vocab, params, state = prepare(corpus_path, config, checkpoint, source or "checkpoint")
+    with store, one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
+        check_memory(config, len(vocab), workers)  # now that the vocabulary is known, before the first step
+        check_output_folder(out, len(vocab), config.dim, ngram_rows(config))
+        if workers > 1 and can_fork() and config.preset != "cs224n":
+            params = tuple(shared_copy(matrix) for matrix in params)  # seen and updated by every worker process
         on_preflight(preflight(store, vocab, config, state, checkpoint is not None))
-        start = time.monotonic()
-        last_save, done_at_start, progress = start, state.words_done, None
-        stream = progress_stream(config, store, vocab, params, state, workers)
-        paused = getattr(stream, "paused", contextlib.nullcontext)
-        for progress in stream:
-            now = time.monotonic()
-            reporter.report(progress, (progress.words_done - done_at_start) / max(now - start, 1e-9))
-            stop = should_stop()
-            if stop or (checkpoint_every > 0 and now - last_save >= checkpoint_every):
-                with paused():
-                    save_model(out, model_file(config, vocab, params, state, corpus_path))
-                last_save = time.monotonic()
-            if stop:
-                break
-        if state.finished or progress is None:
-            state.finished = True
-            save_model(out, model_file(config, vocab, params, state, corpus_path))
-    unit = progress.unit if progress else "tokens"
-    return Summary(len(vocab), state.words_done - done_at_start, unit, time.monotonic() - start,
-                   state.smoothed_loss, state.finished, out)
+        session = Session(corpus_path, config, out, vocab, params, state, store)
+        done_at_start = state.words_done
+        try:
+            progress = session.run(progress_stream(config, store, vocab, params, state, workers), reporter,
+                                   checkpoint_every, should_stop)
+        except TrainingDiverged as error:
+            kept = session.saved or (checkpoint is not None and out.exists())
+            kept = f"{out} keeps the last good checkpoint" if kept else "no model file was written"
+            raise TrainingDiverged(f"{error}; {kept}") from None
+    return Summary(len(vocab), state.words_done - done_at_start, progress.unit if progress else "tokens",
+                   time.monotonic() - session.start, state.smoothed_loss, state.finished, out)
+
+
+def train_plan(plan: Plan, **options) -> Summary:
+    """run_training for a Plan (plan.plan_training)."""
+    return run_training(plan.corpus, plan.config, plan.checkpoint, plan.out, workers=plan.workers,
+                        source=plan.resume, **options)

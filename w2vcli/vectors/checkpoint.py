@@ -9,6 +9,8 @@ Keys (every one required):
     config           () unicode            JSON: every training option (TrainConfig)
     state            () unicode            JSON: epoch, position in the corpus, learning rate, random state, ...
     loss_history     (n,) float64          smoothed training loss, one value per report
+and, for a subword model (config subwords, min_n, max_n, buckets) only:
+    ngram_vectors    (buckets, d) float32  the n-gram rows that follow center_vectors in fastText's input matrix
 Reading is bounded (npzfile.py checks every member's header against its size before reading it), and a query
 reads only the members it needs (read_model). Not here: anything that needs pickle; word2vec's text and binary
 formats (formats.py, word2vec_reader.py).
@@ -29,6 +31,7 @@ from .npzfile import NpzArchive
 FORMAT_VERSION = 1
 GENSIM_SUFFIXES = (".model", ".kv")  # gensim's pickled models and KeyedVectors
 KEYS = ("format_version", "center_vectors", "outside_vectors", "words", "counts", "config", "state", "loss_history")
+OPTIONAL_KEYS = ("ngram_vectors",)
 
 
 @dataclass
@@ -40,6 +43,7 @@ class ModelFile:
     config: dict = field(default_factory=dict)  # TrainConfig as JSON-able dict
     state: dict = field(default_factory=dict)  # TrainState as JSON-able dict
     loss_history: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (n,) float64
+    ngram_vectors: np.ndarray | None = None  # (buckets, d) float32 for a subword model, else None
 
 
 def save_model(path, model: ModelFile) -> None:
@@ -54,14 +58,23 @@ def save_model(path, model: ModelFile) -> None:
         "state": np.str_(json.dumps(model.state, sort_keys=True)),
         "loss_history": np.asarray(model.loss_history, dtype=np.float64),
     }
+    if model.ngram_vectors is not None:
+        arrays["ngram_vectors"] = np.ascontiguousarray(model.ngram_vectors, dtype=np.float32)
     atomic_write(Path(path), lambda file: np.savez(file, **arrays))
 
 
 def load_model(path) -> ModelFile:
     """Read and validate a model file; any problem raises ModelFileError naming the file and what is wrong."""
-    arrays = read_model(path, KEYS)
+    arrays = read_model(path, KEYS + OPTIONAL_KEYS)
+    ngrams = _ngram_vectors(path, arrays.get("ngram_vectors"), arrays["config"], arrays["center_vectors"].shape[1])
     return ModelFile(arrays["center_vectors"], arrays["outside_vectors"], arrays["words"], arrays["counts"],
-                     arrays["config"], arrays["state"], arrays["loss_history"])
+                     arrays["config"], arrays["state"], arrays["loss_history"], ngrams)
+
+
+def load_metadata(path) -> tuple[dict, dict]:
+    """The config and state of a model file without reading its arrays (for a warning or a summary)."""
+    arrays = read_model(path, ("config", "state"))
+    return arrays["config"], arrays["state"]
 
 
 def read_model(path, keys=KEYS, *, mapped=()) -> dict:
@@ -77,7 +90,7 @@ def read_model(path, keys=KEYS, *, mapped=()) -> dict:
         with NpzArchive(path) as archive:
             _check_version(path, archive)
             members = _members(path, archive)
-            arrays = {key: archive.read(key, members[key], mapped=key in mapped) for key in keys}
+            arrays = {key: archive.read(key, members[key], mapped=key in mapped) for key in keys if key in members}
     except OSError as error:
         raise ModelFileError(f"{path} cannot be read ({error.strerror or error})") from None
     return _converted(path, arrays)
@@ -113,7 +126,7 @@ def _members(path: Path, archive: NpzArchive) -> dict:
     missing = [key for key in KEYS if key not in archive]
     if missing:
         raise ModelFileError(f"{path} is not a complete w2vcli model: missing {', '.join(missing)}")
-    members = {key: archive.member(key) for key in KEYS}
+    members = {key: archive.member(key) for key in KEYS + OPTIONAL_KEYS if key in archive}
     center, outside = members["center_vectors"], members["outside_vectors"]
     if len(center.shape) != 2 or outside.shape != center.shape:
         raise ModelFileError(f"{path}: center_vectors {center.shape} and outside_vectors {outside.shape} "
@@ -130,6 +143,11 @@ def _members(path: Path, archive: NpzArchive) -> dict:
             raise ModelFileError(f"{path}: {key} must be one JSON string")
     if len(members["loss_history"].shape) != 1 or members["loss_history"].dtype.kind not in "iuf":
         raise ModelFileError(f"{path}: loss_history must be a list of numbers")
+    ngrams = members.get("ngram_vectors")
+    if ngrams is not None and (len(ngrams.shape) != 2 or ngrams.shape[1] != center.shape[1]
+                               or ngrams.dtype.kind != "f"):
+        raise ModelFileError(f"{path}: ngram_vectors {ngrams.shape} {ngrams.dtype} must be float rows of "
+                             f"dimension {center.shape[1]}")
     return members
 
 
@@ -137,7 +155,7 @@ def _converted(path: Path, arrays: dict) -> dict:
     """Arrays as ModelFile holds them; config and state parsed (JSON objects, or ModelFileError)."""
     converted = {}
     for key, array in arrays.items():
-        if key in ("center_vectors", "outside_vectors"):
+        if key in ("center_vectors", "outside_vectors", "ngram_vectors"):
             converted[key] = array.astype(np.float32, copy=False)
         elif key == "words":
             converted[key] = array.tolist()
@@ -155,3 +173,19 @@ def _converted(path: Path, arrays: dict) -> dict:
         else:
             converted[key] = array
     return converted
+
+
+def _ngram_vectors(path: Path, ngrams, config: dict, dim: int):
+    """The n-gram rows of a subword model, checked against its config; None for a word-level model."""
+    if not config.get("subwords"):
+        if ngrams is not None:
+            raise ModelFileError(f"{path}: ngram_vectors in a model whose config has no subwords")
+        return None
+    buckets, min_n, max_n = (config.get(key) for key in ("buckets", "min_n", "max_n"))
+    if not all(type(n) is int for n in (buckets, min_n, max_n)) or not 1 <= min_n <= max_n or buckets < 1:
+        raise ModelFileError(f"{path}: a subword model needs integers 1 <= min_n <= max_n and buckets >= 1 in its "
+                             f"config (found {min_n!r}, {max_n!r}, {buckets!r})")
+    if ngrams is None or ngrams.shape != (buckets, dim) or not np.issubdtype(ngrams.dtype, np.floating):
+        found = "none" if ngrams is None else f"{ngrams.shape} {ngrams.dtype}"
+        raise ModelFileError(f"{path}: a subword model needs ngram_vectors ({buckets} buckets x {dim}); found {found}")
+    return ngrams.astype(np.float32, copy=False)

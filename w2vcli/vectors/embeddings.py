@@ -2,7 +2,8 @@
 
 Embeddings holds the words and one (V, d) matrix, normalised once for every cosine query, and answers the
 queries: nearest words to a word or to an expression "king - man + woman", analogies by 3CosAdd or 3CosMul
-(Levy & Goldberg, 2014), similarity. load_vectors reads a .npz model or a word2vec file by its suffix.
+(Levy & Goldberg, 2014), similarity. load_vectors reads a .npz model or a word2vec file by its suffix (a .bin
+that starts with fastText's magic number is a fastText model: subword_vectors.SubwordVectors).
 3CosMul is cosmul_scores, the one implementation (evaluate.py's batches use it too).
 Not here: training, the file formats themselves (checkpoint.py, formats.py), benchmarks (evaluate.py).
 """
@@ -17,9 +18,11 @@ import numpy as np
 
 from .checkpoint import GENSIM_SUFFIXES, load_model, read_model
 from ..errors import ConfigError, ModelFileError, UnknownWordError
+from .fasttext import fasttext_vectors, is_fasttext_bin
 from .formats import format_of, read_word2vec
 from .rowchecks import check_unique, first_non_finite_row
 
+SUGGESTION_POOL = 50_000  # an unknown word is compared with this many most frequent words (~0.1 s), not all
 COSMUL_EPSILON = 1e-6  # gensim's, in most_similar_cosmul (its evaluate_word_analogies uses that): one ranking
 MATRICES = {"center": ("center_vectors",), "outside": ("outside_vectors",),
             "sum": ("center_vectors", "outside_vectors")}  # --vectors: the .npz members it adds up
@@ -79,22 +82,21 @@ class Embeddings:
         key = self.key(word)
         if key in self.index:
             return self.index[key]
-        close = difflib.get_close_matches(key, self.words, n=3)
+        close = difflib.get_close_matches(key, self.words[:SUGGESTION_POOL], n=3)
         hint = f" (did you mean: {', '.join(close)}?)" if close else ""
         raise UnknownWordError(f"unknown word '{word}'{hint}")
 
     def similarity(self, first: str, second: str) -> float:
         """cos(first, second)."""
-        first_unit, second_unit = self.unit([self.row(first), self.row(second)])  # (d,) each
-        return float(first_unit @ second_unit)
+        return float(self.unit_vector(first)[0] @ self.unit_vector(second)[0])
 
     def nearest(self, query: str, k: int = 10) -> list[tuple[str, float]]:
         """The k words of highest cosine with the query, a word or an expression such as "king - man + woman"
         (the sum of the signed unit vectors), the query's own words excluded."""
         terms = parse_query(query)
-        rows = [self.row(word) for _, word in terms]
+        units, rows = zip(*(self.unit_vector(word) for _, word in terms))
         signs = np.array([sign for sign, _ in terms], dtype=np.float32)  # (n,)
-        return self._top(self._cosines(signs @ self.unit(rows)), k, rows)  # (d,) target
+        return self._top(self._cosines(signs @ np.array(units)), k, _known(rows))  # (d,) target
 
     def analogy(self, a: str, b: str, c: str, k: int = 5, method: str = "add") -> list[tuple[str, float]]:
         """"a is to b as c is to ?", the three inputs excluded from the answers.
@@ -103,8 +105,8 @@ class Embeddings:
                 cos(x, b) - cos(x, a) + cos(x, c); the score shown is cos(x, b - a + c).
         cosmul: cosmul_scores, argmax_x cos'(x, b) cos'(x, c) / (cos'(x, a) + epsilon), cos' = (1 + cos) / 2.
         """
-        rows = [self.row(word) for word in (a, b, c)]
-        units = self.unit(rows)  # (3, d) a, b, c
+        units, rows = zip(*(self.unit_vector(word) for word in (a, b, c)))
+        units = np.array(units)  # (3, d) a, b, c
         if method == "add":
             scores = self._cosines(units[1] - units[0] + units[2])  # (V,)
         elif method == "cosmul":
@@ -112,7 +114,13 @@ class Embeddings:
             scores = cosmul_scores(*shifted)  # (V,)
         else:
             raise ConfigError(f"analogy method must be add or cosmul (got '{method}')")
-        return self._top(scores, k, rows)
+        return self._top(scores, k, _known(rows))
+
+    def unit_vector(self, word: str) -> tuple[np.ndarray, int | None]:
+        """(word's unit vector (d,), its row): the one lookup every query makes. A vocabulary has a row for each
+        word it answers; subclasses that build vectors for other words (SubwordVectors) return None as row."""
+        row = self.row(word)
+        return self.unit([row])[0], row
 
     def _cosines(self, target: np.ndarray) -> np.ndarray:
         """cos(w, target) for every word w: (V, d) @ (d,) / |w| -> (V,), as gensim's most_similar computes it."""
@@ -142,6 +150,11 @@ class Embeddings:
         return rows, unknown
 
 
+def _known(rows) -> list[int]:
+    """The rows of a query's words that are in the vocabulary (excluded from the answers)."""
+    return [row for row in rows if row is not None]
+
+
 def parse_query(text: str) -> list[tuple[int, str]]:
     """"king - man + woman" -> [(1, 'king'), (-1, 'man'), (1, 'woman')]; operators stand apart from words."""
     terms, sign, tokens = [], 1, text.split()
@@ -162,6 +175,10 @@ def embeddings_from_model(model, which: str = "center") -> Embeddings:
                 "sum": lambda: model.center_vectors + model.outside_vectors}
     if which not in matrices:
         raise ConfigError(f"--vectors must be one of center, outside, sum (got '{which}')")
+    if model.ngram_vectors is not None and which == "center":  # a subword model: any word has a vector
+        from .subword_vectors import subword_vectors_of
+
+        return subword_vectors_of(model)
     return Embeddings(model.words, matrices[which](), lowercase=bool(model.config.get("lowercase", False)),
                       counts=model.counts, state=model.state)
 
@@ -179,27 +196,29 @@ def load_vectors(path, which: str = "center") -> Embeddings:
         return _model_embeddings(path, which)
     if which != "center":
         raise ConfigError(f"--vectors {which} needs a w2vcli .npz model; {path} holds a single matrix")
+    if fmt == "binary" and is_fasttext_bin(path):  # fastText's own .bin: vectors for any word (SubwordVectors)
+        return fasttext_vectors(path)
     words, vectors = read_word2vec(path, binary=fmt == "binary")
     joined = "".join(words)
     return Embeddings(words, vectors, lowercase=joined == joined.lower())
 
 
 def _model_embeddings(path: Path, which: str) -> Embeddings:
-    """The matrix which names, mapped from the file when it is stored (a query touches it once), checked finite."""
+    """The matrix which names, mapped from the file when it is stored (a query touches it once), checked finite
+    and its words unique. A subword model's center vectors need its n-gram rows too: read whole."""
     if which not in MATRICES:
         raise ConfigError(f"--vectors must be one of center, outside, sum (got '{which}')")
     keys = MATRICES[which]
     arrays = read_model(path, ("words", "counts", "config", "state", *keys), mapped=keys)
-    words = arrays["words"]
-    if len(keys) == 1:
-        embeddings = Embeddings(words, arrays[keys[0]], lowercase=bool(arrays["config"].get("lowercase", False)),
-                                counts=arrays["counts"], state=arrays["state"])
-        rows = [first_non_finite_row(embeddings.vectors, embeddings.norms)]  # the norms a query needs anyway
+    config, words = arrays["config"], arrays["words"]
+    if config.get("subwords") and which == "center":
+        embeddings = embeddings_from_model(load_model(path), which)
+        embeddings.state = arrays["state"]
     else:
-        rows = [first_non_finite_row(arrays[key]) for key in keys]
-        embeddings = Embeddings(words, arrays[keys[0]] + arrays[keys[1]], counts=arrays["counts"],
-                                lowercase=bool(arrays["config"].get("lowercase", False)), state=arrays["state"])
-    row = min((row for row in rows if row is not None), default=None)
+        vectors = arrays[keys[0]] if len(keys) == 1 else arrays[keys[0]] + arrays[keys[1]]  # (V, d)
+        embeddings = Embeddings(words, vectors, lowercase=bool(config.get("lowercase", False)),
+                                counts=arrays["counts"], state=arrays["state"])
+    row = first_non_finite_row(embeddings.vectors, embeddings.norms)  # the norms a query needs anyway
     if row is not None:
         raise ModelFileError(f"{path}: model has non-finite vectors (row {row + 1}, word {words[row]!r}): "
                              "it diverged; retrain with a lower --lr")

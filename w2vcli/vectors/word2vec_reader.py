@@ -6,7 +6,7 @@ The layouts are formats.py's. Every bound is checked before the bytes it guards 
   - a .gz or .bz2 file is inflated PIECE bytes at a time and refused as soon as it passes MAX_RATIO times its
     compressed size (beyond INFLATE_FLOOR) or more than its header's V rows could take;
   - a line is refused once it passes max(LINE_FLOOR, 64 d) bytes, while it is being read;
-  - fastText's .bin (its magic number) and gensim's pickles are named, with what to do instead.
+  - fastText's .bin (its magic number; fasttext.py reads it) and gensim's pickles are named, with the way out.
 Text is parsed CHUNK bytes of whole lines at a time: each row's word is found in its first bytes, its numbers
 counted with array operations over the chunk, and all parsed by one np.fromstring call; no Python loop runs over
 bytes. Binary rows are chained by pointer doubling (binary_rows.py). A row holding NaN or infinity and a word given
@@ -91,8 +91,8 @@ def _first_line(source: _Source) -> bytes:
     """The file's first bytes, up to and including its first line (refused when longer than LINE_FLOOR)."""
     data = source.read(1 << 16)
     if data[:4] == FASTTEXT_MAGIC:
-        raise ModelFileError(f"{source.path} is a fastText .bin model (not supported yet); read its .vec file, "
-                             "or write one with: fasttext print-word-vectors")
+        raise ModelFileError(f"{source.path} is a fastText .bin model, not a word2vec binary file (give it to a w2v "
+                             "command as -m, which reads fastText models, or use its .vec file)")
     if data[:1] == b"\x80":
         raise ModelFileError(f"{source.path} looks like a gensim model (a Python pickle, never loaded here); "
                              "export it with gensim: model.wv.save_word2vec_format('vectors.bin', binary=True)")

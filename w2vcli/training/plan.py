@@ -1,0 +1,79 @@
+"""Before a run: which options apply, and whether it can run at all — everything checked before work starts.
+
+plan_training resolves the options (given over the checkpoint's, the preset's or the defaults), and refuses,
+each as one line, in this order: a missing corpus, a checkpoint that is corrupt or already finished, an output
+that exists (without --force) or cannot be written or has no room, a TMPDIR without room for the token store,
+and a run whose memory would exceed what the machine has. Not here: the run itself (session.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..data.corpus import corpus_files
+from ..errors import ConfigError
+from ..vectors.checkpoint import ModelFile, load_model
+from .checks import check_memory, check_output_folder, check_token_space
+from .config import MODEL_FIELDS, PRESETS, TrainConfig
+
+
+@dataclass(frozen=True)
+class Plan:
+    corpus: Path
+    config: TrainConfig
+    checkpoint: ModelFile | None
+    out: Path
+    workers: int
+    resume: Path | None = None
+
+
+def resolve_config(given: dict, preset: str | None, resume: Path | None) -> tuple[TrainConfig, ModelFile | None]:
+    """Options the user gave, over the checkpoint's (when resuming) or the preset's or the defaults."""
+    if resume is not None:
+        checkpoint = load_model(resume)
+        saved = TrainConfig.from_json(checkpoint.config, resume)
+        config = dataclasses.replace(saved, **given)
+        changed = [f for f in MODEL_FIELDS if getattr(config, f) != getattr(saved, f)]
+        if changed:
+            raise ConfigError(f"cannot resume {resume} with different options: {', '.join(changed)} "
+                              "(drop them to continue with the checkpoint's)")
+        return config.validate(), checkpoint
+    base = PRESETS[preset] if preset else TrainConfig()
+    return dataclasses.replace(base, **given).validate(), None
+
+
+def check_output(out: Path, *, force: bool, resume: Path | None) -> None:
+    if out.exists() and not force and (resume is None or out.resolve() != resume.resolve()):
+        raise ConfigError(f"{out} already exists; use --force to overwrite it or --resume {out} to continue it")
+    if out.exists() and out.is_dir():
+        raise ConfigError(f"--out {out} is a folder")
+    if not out.parent.exists():
+        raise ConfigError(f"folder {out.parent} does not exist")
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def plan_training(corpus: Path, given: dict, *, preset: str | None = None, resume: Path | None = None,
+                  out: Path | None = None, force: bool = False, workers: int | None = None) -> Plan:
+    """The run to make, or the one line saying why it cannot be made (W2VError)."""
+    files = corpus_files(corpus)
+    config, checkpoint = resolve_config(given, preset, resume)
+    if checkpoint is not None and checkpoint.state.get("finished") is True:
+        raise ConfigError(f"{resume} has finished training; there is nothing to resume (to train again, "
+                          f"run without --resume, with --force to replace {resume})")
+    if workers is not None and workers < 1:
+        raise ConfigError(f"--workers must be positive (got {workers})")
+    workers = 1 if config.preset == "cs224n" else (workers or default_workers())
+    out = out or resume or Path("model.npz")
+    check_output(out, force=force, resume=resume)
+    vocab_at_least = len(checkpoint.words) if checkpoint is not None else 2  # the real size is checked later
+    check_memory(config, vocab_at_least, workers)
+    check_output_folder(out, vocab_at_least, config.dim)
+    check_token_space(files)
+    return Plan(corpus, config, checkpoint, out, workers, resume)
