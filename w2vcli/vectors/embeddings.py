@@ -19,7 +19,7 @@ from ..errors import ConfigError, ModelFileError, UnknownWordError
 from .formats import format_of, read_word2vec
 
 COSMUL_EPSILON = 1e-3  # Levy & Goldberg's epsilon: keeps 3CosMul finite when cos(x, a) is -1
-SUGGESTION_POOL = 50_000  # an unknown word is compared with this many most frequent words (~0.1 s), not all
+SUGGESTION_POOL = 50_000  # an unknown word is compared with this many most frequent words, not all (bounded cost)
 
 
 class Embeddings:
