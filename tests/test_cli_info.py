@@ -83,6 +83,18 @@ def test_softmax_shows_no_negative_sampling_options(tmp_path):
     assert rows["--loss"] == "softmax" and not {"--negatives", "--ns-exponent", "--shared-negatives"} & set(rows)
 
 
+def test_subword_options_only_on_a_subword_model(tmp_path):
+    subwords = {"subwords": False, "min_n": 3, "max_n": 6, "buckets": 1000}
+    rows = info_rows(save(tmp_path / "plain.npz", SKIPGRAM | subwords, {"finished": True}))
+    assert not {"--subwords", "--min-n", "--max-n", "--buckets"} & set(rows)
+    out = tmp_path / "sub.npz"
+    result = runner.invoke(app, ["train", str(EXAMPLE), "--subwords", "--buckets", "1000", "--dim", "4", "--epochs",
+                                 "1", "--workers", "1", "-q", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = info_rows(out)
+    assert (rows["--subwords"], rows["--min-n"], rows["--max-n"], rows["--buckets"]) == ("true", "3", "6", "1000")
+
+
 def test_a_word2vec_file_tells_its_size(tmp_path):
     (tmp_path / "v.txt").write_text("2 2\na 1 0\nb 0 1\n")
     rows = info_rows(tmp_path / "v.txt")

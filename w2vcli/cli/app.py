@@ -13,19 +13,25 @@ import functools
 from typing import Annotated
 
 import typer
-from typer.core import TyperArgument, TyperCommand
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from .. import __version__
 from ..errors import W2VError
 from . import evaluate, gradcheck, info, plot, train, vectors
 
 EXIT_INTERRUPTED = 128 + 2  # the shell's code for a process ended by SIGINT
-HELP_MIN_WIDTH = 80  # every command's help shows every option's name whole at this width (tests/test_docs.py)
+
+
+def _help_is_rich() -> bool:
+    from .display import console
+
+    return console.is_terminal
 
 
 class HelpfulCommand(TyperCommand):
-    """Help as the README promises: arguments in CAPS (`w2v export [OPTIONS] MODEL OUT`, not `{model} {out}`)
-    and defaults shown plainly (`[default: skipgram]`, never `[default: (skipgram)]`)."""
+    """Help as the README promises: arguments in CAPS (`w2v export [OPTIONS] MODEL OUT`), defaults shown
+    plainly (`[default: skipgram]`, never `(skipgram)`), Rich panels on a terminal and click's plain layout
+    when piped, which wraps to the width and never cuts an option's name."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,7 +39,7 @@ class HelpfulCommand(TyperCommand):
             if isinstance(param, TyperArgument) and param.metavar is None:
                 param.metavar = param.name.upper() + ("..." if param.nargs != 1 else "")
             elif isinstance(getattr(param, "show_default", None), str):
-                param.help = f"{param.help or ''}  \\[default: {param.show_default}]".strip()  # an escaped [, not markup
+                param.help = f"{param.help or ''}  [default: {param.show_default}]".strip()
                 param.show_default = False
 
     def collect_usage_pieces(self, ctx) -> list[str]:
@@ -44,26 +50,34 @@ class HelpfulCommand(TyperCommand):
         return pieces
 
     def format_help(self, ctx, formatter) -> None:
-        """Piped or redirected, help is drawn at least HELP_MIN_WIDTH wide, where no option's name is cut (a
-        terminal keeps its own width)."""
-        import shutil
-
-        from typer import rich_utils
-
-        from .display import console
-
-        width = shutil.get_terminal_size((HELP_MIN_WIDTH, 24)).columns  # COLUMNS first, as rich reads it
-        narrow = not console.is_terminal and width < HELP_MIN_WIDTH and rich_utils.MAX_WIDTH is None
-        if narrow:
-            rich_utils.MAX_WIDTH = HELP_MIN_WIDTH
-        try:
+        if _help_is_rich():
             return super().format_help(ctx, formatter)
-        finally:
-            if narrow:
-                rich_utils.MAX_WIDTH = None
+        return super(TyperCommand, self).format_help(ctx, formatter)
+
+    def format_options(self, ctx, formatter) -> None:
+        """Plain help keeps the Rich panels' grouping: one section per rich_help_panel, in order of appearance."""
+        sections: dict[str, list] = {}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            default = "Arguments" if isinstance(param, TyperArgument) else "Options"
+            if record is not None:
+                sections.setdefault(getattr(param, "rich_help_panel", None) or default, []).append(record)
+        for name, records in sections.items():
+            with formatter.section(name):
+                formatter.write_dl(records)
+
+
+class HelpfulGroup(TyperGroup):
+    """The top-level `w2v --help`: Rich on a terminal, plain when piped (as HelpfulCommand)."""
+
+    def format_help(self, ctx, formatter) -> None:
+        if _help_is_rich():
+            return super().format_help(ctx, formatter)
+        return super(TyperGroup, self).format_help(ctx, formatter)
 
 
 app = typer.Typer(
+    cls=HelpfulGroup,
     name="w2v",
     help="word2vec on the command line: train word vectors, verify the math, query and plot the results.",
     no_args_is_help=True,

@@ -27,6 +27,7 @@ APPLIES = {
     "word2vec neg": _NEGATIVE_SAMPLING + ("shared_negatives",),
     "cs224n": ("preset",) + _COMMON + ("iterations", "windows_per_step", "anneal_every"),
     "cs224n neg": _NEGATIVE_SAMPLING,
+    "subwords": ("subwords", "min_n", "max_n", "buckets"),  # shown when on (fastText's model)
 }
 
 
@@ -51,6 +52,7 @@ def applicable_options(config: dict) -> dict:
 
     kind = "cs224n" if config.get("preset") == "cs224n" else "word2vec"
     names = APPLIES[kind] + (APPLIES[f"{kind} neg"] if config.get("loss", "neg") == "neg" else ())
+    names += APPLIES["subwords"] if config.get("subwords") else ()
     order = [field.name for field in dataclasses.fields(TrainConfig)]
     return {name: config[name] for name in sorted(config, key=lambda n: order.index(n) if n in order else len(order))
             if name in names}
