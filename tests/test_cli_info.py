@@ -61,6 +61,11 @@ def test_an_unfinished_checkpoint_says_where_it_stopped_and_how_to_resume(tmp_pa
     assert (training["corpus_bytes"], training["train_seconds"], training["per_second"]) == (2048, 2.0, 150.0)
 
 
+def test_a_continued_run_names_the_model_it_started_from(tmp_path):
+    rows = info_rows(save(tmp_path / "more.npz", SKIPGRAM, {"finished": True, "epoch": 5, "init": "base.npz"}))
+    assert rows["continued from"] == "base.npz"
+
+
 def test_an_older_file_shows_what_it_has(tmp_path):
     path = save(tmp_path / "old.npz", SKIPGRAM, {"finished": True, "epoch": 5, "words_done": 500, "corpus": "c.txt"})
     rows = info_rows(path)

@@ -91,7 +91,8 @@ def training_story(path: Path, config: dict, state: dict, loss_history) -> dict:
              "corpus_tokens": state.get("corpus_tokens"), "train_seconds": seconds,
              "per_second": done / seconds if done and seconds else None,
              "final_loss": float(loss_history[-1]) if len(loss_history) else state.get("smoothed_loss"),
-             "resume_command": None, "options": applicable_options(config)}
+             "continued_from": state.get("init") or None, "resume_command": None,
+             "options": applicable_options(config)}
     if not steps and "epoch" in state and story["epochs"]:
         story["epoch"] = story["epochs"] if finished else min(int(state["epoch"]) + 1, story["epochs"])
     if story["corpus_tokens"] and story["epochs"] and done is not None:
@@ -133,6 +134,8 @@ def _training_rows(training: dict) -> list[tuple[str, str]]:
                  f"{training['corpus_tokens']:,} tokens" if training["corpus_tokens"] is not None else None]
         sizes = [size for size in sizes if size]
         rows.append(("corpus", training["corpus"] + (f" ({', '.join(sizes)})" if sizes else "")))
+    if training["continued_from"]:
+        rows.append(("continued from", training["continued_from"]))
     if training["finished"] is not None:
         rows.append(("status", ("finished, " if training["finished"] else "unfinished: stopped in ")
                      + progress_text(training)))
