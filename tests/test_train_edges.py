@@ -1,8 +1,6 @@
 """`w2v train` at its edges (issue 15): room and permission checked before work, stops that always save, an honest
 divergence guard, every option and checkpoint field checked, and the run's story recorded for `w2v info`."""
 
-import json
-import math
 import os
 import signal
 import subprocess

@@ -88,6 +88,9 @@ def plan_training(corpus: Path, given: dict, *, preset: str | None = None, resum
         raise ConfigError(f"--workers must be positive (got {workers})")
     workers = 1 if config.preset == "cs224n" else (workers or default_workers())
     out = out or resume or Path("model.npz")
+    for file in files:  # never the corpus, however named (a link, another spelling), not even with --force
+        if out.exists() and file.exists() and os.path.samefile(out, file):
+            raise ConfigError(f"--out {out} is the corpus file {file}; choose another name for the model")
     check_output(out, force=force, resume=resume)
     start = checkpoint if checkpoint is not None else init_model
     vocab_at_least = len(start.words) if start is not None else 2  # the real size is checked later
