@@ -17,7 +17,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from .. import __version__
 from ..errors import W2VError
-from . import evaluate, gradcheck, info, plot, train, vectors
+from . import evaluate, gradcheck, info, phrases, plot, ranking, train, vectors
 
 EXIT_INTERRUPTED = 128 + 2  # the shell's code for a process ended by SIGINT
 
@@ -88,7 +88,7 @@ app = typer.Typer(
 )
 
 COMMANDS = (gradcheck.gradcheck, train.train, vectors.nearest, vectors.analogy, vectors.similarity, plot.plot,
-            info.info, vectors.export, evaluate.evaluate)
+            info.info, vectors.export, evaluate.evaluate, phrases.phrases, ranking.odd, ranking.rank)
 
 
 def _version(value: bool) -> None:

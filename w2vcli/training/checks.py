@@ -94,6 +94,8 @@ def training_memory(config: TrainConfig, vocab_size: int, workers: int) -> int:
     block = 3 * 2 * W * (T + 2 * W) * d * 4 + 3 * T * config.shared_negatives * 4 + 3 * T * d * 4
     if config.loss == "softmax":
         block += 3 * T * V * 4 + V * d * 4
+    if config.loss == "hs":  # paths of at most L ≈ 40 nodes: (T, 2W, L) scores, (T, L, d) rows and gradients
+        block += 3 * T * 2 * W * 40 * 4 + 3 * T * 40 * d * 4
     chunk = CHUNK_ITEMS * 8 * 4  # ids, labels, windows and draws of one chunk
     ngram_rows = config.buckets if config.subwords else 0
     if config.subwords:  # each token's rows gathered and their gradients: about max_n − min_n + 1 per character

@@ -21,7 +21,7 @@ MODEL_FIELDS = ("model", "loss", "dim", "window", "negatives", "min_count", "max
 @dataclass(frozen=True)
 class TrainConfig:
     model: str = "skipgram"  # skipgram | cbow
-    loss: str = "neg"  # neg (negative sampling) | softmax (exact over the vocabulary)
+    loss: str = "neg"  # neg (negative sampling) | softmax (exact over the vocabulary) | hs (hierarchical softmax)
     dim: int = 100  # d, dimension of the vectors
     window: int = 5  # W: each center word's window is uniform in 1..W words on each side
     negatives: int = 5  # K, negatives per (center, context) pair
@@ -34,7 +34,7 @@ class TrainConfig:
     ns_exponent: float = 0.75  # noise distribution ∝ count^ns_exponent
     batch_size: int = 0  # T, tokens per block (pairs per step ≈ T·(W+1)); 0 = automatic (block_tokens)
     shared_negatives: int = 64  # K', negatives drawn per block and shared by all its pairs, each weighted K/K'
-    max_repeats: int = 8  # a word's summed update in one block counts at most this many occurrences (damp_repeats)
+    max_repeats: int = 8  # a word's summed update in one block counts at most this many occurrences (step.sgd_update)
     seed: int = 1  # seeds the one random generator of the run
     lowercase: bool = True  # fold the corpus to lower case
     preset: str = ""  # "" or "cs224n" (the assignment's procedure, cs224n.py)
@@ -48,8 +48,10 @@ class TrainConfig:
 
     def validate(self) -> "TrainConfig":
         """self, or ConfigError naming the first option out of range (finite numbers within LIMITS)."""
-        if self.model not in ("skipgram", "cbow") or self.loss not in ("neg", "softmax"):
+        if self.model not in ("skipgram", "cbow") or self.loss not in ("neg", "softmax", "hs"):
             raise ConfigError(f"unknown model/loss {self.model}/{self.loss}")
+        if self.preset == "cs224n" and self.loss == "hs":
+            raise ConfigError("--preset cs224n trains with --loss neg or softmax, as the assignment does")
         if self.preset not in ("", *PRESET_NAMES):
             raise ConfigError(f"unknown preset {self.preset!r} (known: {', '.join(PRESET_NAMES)})")
         for name, (low, high, rule) in LIMITS.items():
@@ -66,6 +68,9 @@ class TrainConfig:
             raise ConfigError(f"--min-n must be at most --max-n (got {self.min_n} and {self.max_n})")
         if self.subwords and self.preset:
             raise ConfigError(f"--subwords does not apply to --preset {self.preset}")
+        if self.subwords and self.loss == "hs":
+            raise ConfigError("--subwords trains with --loss neg or softmax (hierarchical softmax with subwords is "
+                              "not implemented)")
         return self
 
     @classmethod
@@ -131,6 +136,9 @@ class TrainState:
     started: list = field(default_factory=list)  # [epoch, chunk, blocks done, loss sum, pairs, finished] per chunk
     # begun from (epoch, chunk) on, continued first on resume (workers.Schedule)
     train_seconds: float = 0.0  # wall time spent training, over every session of the run
+    init: str = ""  # the model this run continued (--init, continued.py), or ""
+    evaluations: list = field(default_factory=list)  # [epochs done, tokens done, analogies, pairs] (evaluation.py)
+    best_epoch: int = 0  # with --keep-best: the epoch whose parameters the finished model file holds
 
     def to_json(self) -> dict:
         data = dataclasses.asdict(self)

@@ -29,6 +29,8 @@ from ..errors import ConfigError, ModelFileError, TrainingDiverged, W2VError
 from ..vectors.checkpoint import ModelFile, save_model
 from .checks import all_finite, check_memory, check_output_folder, check_resumable, model_bytes
 from .config import TrainConfig, TrainProgress, TrainState
+from .continued import continued_params, continued_vocab, resume_vocab
+from .evaluation import EpochEvaluator
 from .cs224n import train_cs224n
 from .plan import Plan, check_output, default_workers, plan_training, resolve_config  # noqa: F401  (the API)
 from .processes import ForkTransport, can_fork, shared_copy
@@ -67,8 +69,9 @@ class Summary:
     out: Path
 
 
-def prepare(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile | None, source=None):
-    """Scan the corpus, build the vocabulary, and the starting parameters and state."""
+def prepare(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile | None, source=None, init=None):
+    """Scan the corpus, build the vocabulary, and the starting parameters and state; init = (path, ModelFile)
+    of --init starts from a trained model (continued.py)."""
     try:
         store = scan_corpus(corpus_path, lowercase=config.lowercase)
     except OSError as error:  # reading errors are CorpusError already: this is the token store's file
@@ -77,10 +80,16 @@ def prepare(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile | None
     try:
         vocab = Vocab.from_counts(store.words, store.counts, min_count=config.min_count,
                                   max_vocab=config.max_vocab or None)
+        if checkpoint is None and init is not None:
+            vocab = continued_vocab(init[1], store, config)
+            params = continued_params(init[1], vocab, config, np.random.default_rng([config.seed, 0]))
+            return store, vocab, params, TrainState(init=str(init[0]))
         if checkpoint is None:
             params = init_params(len(vocab), config.dim, np.random.default_rng([config.seed, 0]), ngram_rows(config))
             return store, vocab, params, TrainState()
-        if checkpoint.words != vocab.words or not np.array_equal(checkpoint.counts, vocab.counts):
+        if checkpoint.state.get("init"):
+            vocab = resume_vocab(checkpoint, store, config, corpus_path)
+        elif checkpoint.words != vocab.words or not np.array_equal(checkpoint.counts, vocab.counts):
             raise ConfigError(f"{corpus_path} is not the corpus this checkpoint was trained on "
                               "(its vocabulary or word counts differ)")
         state = TrainState.from_json(checkpoint.state, checkpoint.loss_history, source)
@@ -145,8 +154,9 @@ class Session:
     """One session of a run: the loop over progress events, the saves, the divergence guard."""
 
     def __init__(self, corpus_path: Path, config: TrainConfig, out: Path, vocab: Vocab, params, state: TrainState,
-                 store: TokenStore):
+                 store: TokenStore, evaluator: EpochEvaluator | None = None):
         self.corpus_path, self.config, self.out, self.vocab = corpus_path, config, out, vocab
+        self.evaluator, self.evaluated = evaluator, state.epoch  # epochs done when last scored
         self.params, self.state, self.store = params, state, store
         self.start = self.last_save = time.monotonic()
         self.seconds_before, self.saved = state.train_seconds, False
@@ -184,6 +194,9 @@ class Session:
             reporter.report(progress, (progress.words_done - done_at_start) / max(now - self.start, 1e-9))
             self.guard(progress)
             stop = should_stop()
+            if self.evaluator is not None and (stop or self.state.epoch > self.evaluated):
+                with paused():
+                    self.evaluate(reporter)
             if stop or (checkpoint_every > 0 and now - self.last_save >= checkpoint_every):
                 with paused():
                     self.save()
@@ -191,25 +204,44 @@ class Session:
                 break
         if self.state.finished or progress is None:
             self.state.finished = True
+            self.keep_best()
             self.save()
         return progress
+
+    def evaluate(self, reporter) -> None:
+        """Score the model now (an epoch has ended, or the run is stopping) and record the score in the state."""
+        score = self.evaluator.score(self.vocab.words, self.params, self.config.lowercase, self.state.epoch,
+                                     self.state.words_done)
+        self.state.evaluations.append(score.to_json())
+        self.evaluated = self.state.epoch
+        if hasattr(reporter, "evaluated"):
+            reporter.evaluated(score)
+
+    def keep_best(self) -> None:
+        """With --keep-best, the finished model holds the best-scoring epoch's parameters."""
+        best = self.evaluator.best if self.evaluator is not None else None
+        if best is not None:
+            for matrix, kept in zip(self.params, best[1]):
+                np.copyto(matrix, kept)
+            self.state.best_epoch = best[0].epoch
 
 
 def run_training(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile | None, out: Path, *,
                  reporter: Reporter, checkpoint_every: float, should_stop: Callable[[], bool],
-                 on_preflight: Callable[[Preflight], None], workers: int = 1, source=None) -> Summary:
+                 on_preflight: Callable[[Preflight], None], workers: int = 1, source=None, init=None,
+                 evaluator: EpochEvaluator | None = None) -> Summary:
     """Train with `workers` workers (processes; threads where the OS cannot fork), saving to out (Session).
 
     A TrainingDiverged error propagates with the last good save left in place, its message saying so.
     """
-    store, vocab, params, state = prepare(corpus_path, config, checkpoint, source or "checkpoint")
+    store, vocab, params, state = prepare(corpus_path, config, checkpoint, source or "checkpoint", init)
     with store, one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
         check_memory(config, len(vocab), workers)  # now that the vocabulary is known, before the first step
         check_output_folder(out, len(vocab), config.dim, ngram_rows(config))
         if workers > 1 and can_fork() and config.preset != "cs224n":
             params = tuple(shared_copy(matrix) for matrix in params)  # seen and updated by every worker process
         on_preflight(preflight(store, vocab, config, state, checkpoint is not None))
-        session = Session(corpus_path, config, out, vocab, params, state, store)
+        session = Session(corpus_path, config, out, vocab, params, state, store, evaluator)
         done_at_start = state.words_done
         try:
             progress = session.run(progress_stream(config, store, vocab, params, state, workers), reporter,
@@ -225,4 +257,4 @@ def run_training(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile |
 def train_plan(plan: Plan, **options) -> Summary:
     """run_training for a Plan (plan.plan_training)."""
     return run_training(plan.corpus, plan.config, plan.checkpoint, plan.out, workers=plan.workers,
-                        source=plan.resume, **options)
+                        source=plan.resume, init=plan.init, **options)

@@ -18,6 +18,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..data.huffman import huffman_paths
 from ..data.blocks import draw_reduced_windows, window_block
 from ..data.sampling import NoiseSampler, keep_probabilities, noise_distribution
 from ..data.vocab import Vocab
@@ -126,6 +127,7 @@ class Trainer:
         self.table = table  # with subwords: the rows of each word in center_vectors, Z (V + buckets, d)
         self.keep_probs = keep_probabilities(vocab.counts, config.sample)  # (V,)
         self.sampler = NoiseSampler(noise_distribution(vocab.counts, config.ns_exponent))
+        self.paths = huffman_paths(vocab.counts, root_first=True) if config.loss == "hs" else None
 
     def chunk_tokens(self, items: np.ndarray, remap: np.ndarray, rng: np.random.Generator):
         """Map to vocabulary ids, drop unknown words, subsample: (ids (n,) int64, sentence labels (n,))."""
@@ -160,7 +162,7 @@ class Trainer:
             negatives = self.sampler.draw(rng, config.shared_negatives)  # (K',)
             want_loss = b % LOSS_EVERY == 0
             loss, block_pairs = sgd_step(self.params, block, negatives, lr_at(start / len(ids)), config, want_loss,
-                                         self.table)
+                                         self.table, self.paths)
             if want_loss:
                 loss_sum += loss
                 pairs += block_pairs
