@@ -139,3 +139,5 @@ def test_query_commands_read_a_fasttext_bin_and_say_which_words_come_from_subwor
     assert float(result.stdout) == pytest.approx(expected, abs=1e-4)
     result = runner.invoke(app, ["analogy", "walk", "walked", "talkz", "-m", str(path), "--json"])
     assert result.exit_code == 0 and '"from_subwords": [\n    "talkz"\n  ]' in result.stdout
+    result = runner.invoke(app, ["info", "-m", str(path)])
+    assert result.exit_code == 0 and "format\tfastText .bin\n" in result.stdout

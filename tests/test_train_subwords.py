@@ -128,3 +128,38 @@ def test_a_subword_model_without_its_ngram_rows_is_refused(trained, tmp_path):
         load_model(tmp_path / "broken.npz")
     result = runner.invoke(app, ["nearest", "king", "-m", str(tmp_path / "broken.npz")])
     assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_plot_draws_an_unseen_word_from_its_ngrams(trained, tmp_path):
+    result = runner.invoke(app, ["plot", "-m", str(trained), "--words", "king,queen,kingz,prince",
+                                 "--out", str(tmp_path / "p.png")])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "warning: kingz: not in the vocabulary, vector from subwords\n"
+    assert (tmp_path / "p.png").stat().st_size > 0
+
+
+def test_info_shows_the_subword_options(trained):
+    result = runner.invoke(app, ["info", "-m", str(trained)])
+    assert result.exit_code == 0
+    assert "--subwords\ttrue\n--min-n\t3\n--max-n\t5\n--buckets\t3000\n" in result.stdout
+
+
+def test_ngram_rows_used_by_more_tokens_than_the_cap_are_damped():
+    from w2vcli.math.batched import make_block
+    from w2vcli.training.step import damp_shared_ngrams
+
+    words = ["walk", "walks", "talk"]
+    table = subwords.subword_table(words, 3, 4, 50)
+    rng = np.random.default_rng(0)
+    Z, U = rng.normal(size=(3 + 50, 4)), rng.normal(size=(3, 4))
+    ids = np.array([0, 1, 0, 0, 2, 1])  # "<wa" is used by 5 tokens (walk x3, walks x2), "<ta" by 1
+    block = make_block(ids, np.zeros(6), np.full(6, 2), 2)
+    grad = subwords.subword_block_gradient(Z, U, table, block, np.array([2]), full_spread=True)
+    damped = damp_shared_ngrams(grad, ids, table, cap=2)
+    wa = 3 + subwords.fnv1a_hash("<wa") % 50
+    ta = 3 + subwords.fnv1a_hash("<ta") % 50
+    ratio = damped.grad_center_rows[:, 0] / grad.grad_center_rows[:, 0]
+    np.testing.assert_allclose(ratio[:6], 1.0)  # the words' own rows: damp_repeats' business
+    np.testing.assert_allclose(ratio[6:][grad.center_idxs[6:] == wa], 2 / 5)
+    np.testing.assert_allclose(ratio[6:][grad.center_idxs[6:] == ta], 1.0)
+    assert damp_shared_ngrams(grad, ids, table, cap=8) is grad

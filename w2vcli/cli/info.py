@@ -64,8 +64,11 @@ def model_story(path: Path) -> dict:
     if fmt is not None:
         from ..vectors.embeddings import load_vectors
 
+        from ..vectors.fasttext import is_fasttext_bin
+
         embeddings = load_vectors(path)
-        return {"model": str(path), "format": f"word2vec {fmt}", "file_bytes": path.stat().st_size,
+        fmt = "fastText .bin" if fmt == "binary" and is_fasttext_bin(path) else f"word2vec {fmt}"
+        return {"model": str(path), "format": fmt, "file_bytes": path.stat().st_size,
                 "vocabulary": len(embeddings), "dimension": embeddings.dim, "lowercase": embeddings.lowercase,
                 "training": None}
     if path.suffix.lower() != ".npz":

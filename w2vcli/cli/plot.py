@@ -123,7 +123,7 @@ def _plot_map(model: Path, which: str, words, top, neighbours, method: str, out:
               show: bool) -> bool:
     from ..vectors.projection import project_plane
 
-    embeddings = load_vectors(model, which)
+    embeddings = _with_subword_words(load_vectors(model, which), words)
     if kind == "html" and words is None and top is None:
         top = HTML_TOP
     chosen = _select(embeddings, words, top, neighbours)
@@ -151,6 +151,16 @@ def _plot_map(model: Path, which: str, words, top, neighbours, method: str, out:
     if unplaced:
         print_warning(f"{unplaced} labels found no free spot and are left out; plot fewer words")
     return shown
+
+
+def _with_subword_words(embeddings, words: str | None):
+    """A subword model's vectors with the named words it does not know added, from their n-grams (and said so)."""
+    wanted = [word.strip() for word in words.split(",") if word.strip()] if words is not None else []
+    built = [word for word in wanted if getattr(embeddings, "from_subwords", lambda _: False)(word)]
+    if not built:
+        return embeddings
+    print_warning(f"{', '.join(built)}: not in the vocabulary, vector from subwords")
+    return embeddings.with_words(built, len(embeddings), embeddings.key)
 
 
 def _percent(fraction: float) -> str:
