@@ -75,10 +75,10 @@ def test_malformed_lines_are_warned_with_line_numbers_and_skipped(files):
 
 
 @pytest.mark.parametrize("args, message, code", [
-    (["-a", "missing.txt"], "error: analogy file not found: missing.txt", 2),
-    (["-a", "empty.txt"], "error: analogy file empty.txt is empty", 2),
+    (["-a", "missing.txt"], "error: analogy file not found: missing.txt", 1),
+    (["-a", "empty.txt"], "error: analogy file empty.txt is empty", 1),
     (["-p", "comments.tsv"], "error: word-pair file comments.tsv holds no pairs "
-                             "('word1<TAB>word2<TAB>score' lines)", 2),
+                             "('word1<TAB>word2<TAB>score' lines)", 1),
     ([], "error: nothing to evaluate: give --analogies FILE and/or --pairs FILE", 2),
     (["-m", "nomodel.npz", "-a", "q.txt"], "error: model file not found: nomodel.npz", 1),
 ])
@@ -94,7 +94,7 @@ def test_bad_input_is_one_stderr_line(files, monkeypatch, args, message, code):
 
 def test_a_missing_analogy_file_is_reported_before_the_model_is_read(files):
     result = run("-m", files / "nomodel.npz", "-a", files / "missing.txt")
-    assert result.exit_code == 2 and "analogy file not found" in result.stderr
+    assert result.exit_code == 1 and "analogy file not found" in result.stderr
 
 
 def test_impossible_restrict_vocab_is_a_usage_error(files):

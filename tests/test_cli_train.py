@@ -46,7 +46,7 @@ def test_impossible_options_are_one_line_and_exit_2(tmp_path, option, value, mes
     out = tmp_path / "m.npz"
     out.write_bytes(b"precious")
     result = runner.invoke(app, ["train", str(EXAMPLE), "--out", str(out), "--force", option, value])
-    assert result.exit_code == 2
+    assert result.exit_code == (1 if option == "--min-count" else 2)  # too few words is a corpus problem: 1
     _one_error_line(result, message)
     assert out.read_bytes() == b"precious"
 
@@ -58,7 +58,7 @@ def test_bad_corpora(tmp_path, content, message):
     if content is not None:
         corpus.write_bytes(content)
     result = runner.invoke(app, ["train", str(corpus), "--out", str(tmp_path / "m.npz")])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     _one_error_line(result, message)
     assert not (tmp_path / "m.npz").exists()
 

@@ -50,9 +50,11 @@ def test_nearest_expression_json_and_env_model(model):
     result = run("nearest", "king - man + woman", "rain", "-k", "1", "--json", env={"W2V_MODEL": str(model)})
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert [(q["query"], [n["word"] for n in q["neighbours"]]) for q in data] == [
+    assert (data["command"], data["model"], data["vectors"], data["measure"]) == ("nearest", str(model), "center",
+                                                                                  "cosine")
+    assert [(q["query"], [n["word"] for n in q["neighbours"]]) for q in data["results"]] == [
         ("king - man + woman", ["queen"]), ("rain", ["snow"])]
-    assert data[1]["neighbours"][0]["cosine"] == pytest.approx(1 / np.sqrt(1.25), abs=1e-6)
+    assert data["results"][1]["neighbours"][0]["score"] == pytest.approx(1 / np.sqrt(1.25), abs=1e-6)
 
 
 def test_analogy_similarity_and_info(model):
@@ -66,6 +68,17 @@ def test_analogy_similarity_and_info(model):
         "7", "5", "9,000", "2.5000")
 
 
+def test_analogy_and_similarity_json(model):
+    data = json.loads(run("analogy", "man", "king", "woman", "-k", "1", "--method", "cosmul", "-m", model,
+                          "--json").stdout)
+    assert (data["command"], data["measure"], data["a"], data["b"], data["c"]) == (
+        "analogy", "3CosMul", "man", "king", "woman")
+    assert [answer["word"] for answer in data["answers"]] == ["queen"]
+    data = json.loads(run("similarity", "king", "queen", "-m", model, "--json").stdout)
+    assert data == {"command": "similarity", "model": str(model), "vectors": "center", "measure": "cosine",
+                    "words": ["king", "queen"], "score": pytest.approx(0.5)}
+
+
 def test_vectors_choice_reads_the_outside_matrix(model):
     assert run("similarity", "king", "queen", "-m", model, "--vectors", "outside").stdout == "0.5000\n"
     assert run("nearest", "king", "--vectors", "diagonal", "-m", model).exit_code == 2
@@ -74,6 +87,43 @@ def test_vectors_choice_reads_the_outside_matrix(model):
 def test_unknown_word_suggests_close_words(model):
     assert_one_error_line(run("nearest", "kign", "-m", model), 1, "unknown word 'kign' (did you mean: king?)")
     assert_one_error_line(run("analogy", "man", "king", "wman", "-m", model), 1, "did you mean: woman")
+
+
+@pytest.mark.parametrize("query, bad, spaced", [
+    ("king-man+woman", "king-man+woman", "king - man + woman"), ("king -man", "-man", "king - man"),
+    ("rain+snow", "rain+snow", "rain + snow")])
+def test_an_expression_without_spaces_gets_a_hint(model, query, bad, spaced):
+    assert_one_error_line(run("nearest", query, "-m", model), 1,
+                          f"unknown word '{bad}' (did you mean: {spaced}? an expression needs spaces around + and -)")
+
+
+def test_no_expression_hint_when_the_parts_are_unknown(model):
+    result = run("nearest", "well-known", "-m", model)
+    assert_one_error_line(result, 1, "unknown word 'well-known'")
+    assert "spaces" not in result.stderr
+
+
+def test_subword_vectors_get_the_hint_as_a_warning_and_an_answer(capsys):
+    from w2vcli.cli.vectors import check_expression
+    from w2vcli.vectors.subword_vectors import SubwordVectors
+
+    vectors = SubwordVectors(["king", "man", "woman"], np.random.default_rng(0).normal(size=(3 + 16, 4)), min_n=3,
+                             max_n=5, buckets=16)
+    check_expression(vectors, "king-man+woman")
+    assert "answered from its character n-grams; did you mean: king - man + woman?" in capsys.readouterr().err
+
+
+def test_suggestions_come_from_the_most_frequent_words_only(monkeypatch):
+    from w2vcli.vectors import embeddings as emb
+
+    monkeypatch.setattr(emb, "SUGGESTION_POOL", 3)
+    vectors = emb.Embeddings(["alpha", "beta", "gamma", "kingdom"], np.eye(4))
+    with pytest.raises(emb.UnknownWordError) as error:
+        vectors.row("kingdon")
+    assert "did you mean" not in str(error.value)  # kingdom is the 4th word, beyond the pool of 3
+    monkeypatch.setattr(emb, "SUGGESTION_POOL", 4)
+    with pytest.raises(emb.UnknownWordError, match="did you mean: kingdom"):
+        vectors.row("kingdon")
 
 
 def _pickled_npz(path):
@@ -125,62 +175,69 @@ def test_export_is_read_by_gensim_with_the_same_answers(model, tmp_path):
     assert [line.split("\t")[1] for line in ours] == [word for word, _ in theirs.most_similar("king", topn=3)]
 
 
-def test_export_tsv(model, tmp_path):
+def test_export_tsv_folder(model, tmp_path):
     result = run("export", model, tmp_path / "projector", "--format", "tsv")
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.output
     assert (tmp_path / "projector" / "metadata.tsv").read_text().split("\n")[:3] == ["man", "woman", "king"]
     assert (tmp_path / "projector" / "vectors.tsv").read_text().split("\n")[2] == "1\t0\t1\t0\t0"
+
+
+def test_export_by_name_tsv_writes_the_projector_pair(model, tmp_path):
+    result = run("export", model, tmp_path / "proj.tsv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"wrote 7 words × 5 (tsv) to {tmp_path / 'proj.tsv'}, {tmp_path / 'proj.metadata.tsv'}\n"
+    assert (tmp_path / "proj.tsv").read_text().split("\n")[2] == "1\t0\t1\t0\t0"
+    assert (tmp_path / "proj.metadata.tsv").read_text() == "".join(word + "\n" for word in WORDS)
+
+
+def test_export_names_its_files_in_json(model, tmp_path):
+    data = json.loads(run("export", model, tmp_path / "v.bin", "--json").stdout)
+    assert data == {"command": "export", "model": str(model), "vectors": "center", "format": "binary",
+                    "files": [str(tmp_path / "v.bin")], "words": 7, "dimension": 5}
+
+
+@pytest.mark.parametrize("name, message", [
+    ("v.npz", "cannot tell the format from the name"), ("v.txt.gz", "export writes uncompressed files"),
+    ("v", "or give --format")])
+def test_export_refuses_a_name_without_a_format(model, tmp_path, name, message):
+    assert_one_error_line(run("export", model, tmp_path / name), 2, message)
+    assert not (tmp_path / name).exists()
+
+
+def test_export_never_writes_over_its_input(model, tmp_path):
+    before = model.read_bytes()
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "hard.txt").hardlink_to(model)
+    (tmp_path / "soft.txt").symlink_to(model)
+    for out in (model, tmp_path / "sub" / ".." / "model.npz", tmp_path / "hard.txt", tmp_path / "soft.txt"):
+        for force in ([], ["--force"]):
+            result = run("export", model, out, "--format", "text", *force)
+            assert_one_error_line(result, 2, "is the input file")
+    assert model.read_bytes() == before
+
+
+def test_export_never_writes_over_an_existing_file_without_force(model, tmp_path):
+    for name in ("other.npz", "v.txt", "proj.metadata.tsv"):
+        (tmp_path / name).write_text("precious")
+        out = tmp_path / ("proj.tsv" if name.endswith(".tsv") else name)
+        args = ["--format", "text"] if name.endswith(".npz") else []
+        assert_one_error_line(run("export", model, out, *args), 2, "already exists; use --force")
+        assert (tmp_path / name).read_text() == "precious"
+        assert run("export", model, out, *args, "--force").exit_code == 0
+        assert (tmp_path / name).read_text() != "precious"
+
+
+def test_export_refuses_a_missing_folder_before_reading(tmp_path):
+    result = run("export", tmp_path / "missing.npz", tmp_path / "no" / "v.txt")
+    assert_one_error_line(result, 2, f"folder {tmp_path / 'no'} does not exist")
 
 
 def test_export_refuses_whitespace_words_and_keeps_the_old_file(tmp_path):
     source, out = tmp_path / "spaced.npz", tmp_path / "v.txt"
     save_model(source, ModelFile(np.eye(2), np.eye(2), ["new york", "b"], np.array([2, 1]), {}, {}, np.zeros(0)))
     out.write_text("precious")
-    assert_one_error_line(run("export", source, out), 1, "'new york' (row 1) is empty or holds whitespace")
+    assert_one_error_line(run("export", source, out, "--force"), 1, "'new york' (row 1) is empty or holds whitespace")
     assert out.read_text() == "precious"
-
-
-@pytest.mark.parametrize("name, magic", [("w.png", b"\x89PNG"), ("w.svg", b"<?xml"), ("w.pdf", b"%PDF")])
-def test_plot_writes_each_format_without_a_display(model, tmp_path, monkeypatch, name, magic):
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    out = tmp_path / name
-    result = run("plot", "--words", "king,queen,man,woman", "--out", out, "-m", model, "--show")
-    assert result.exit_code == 0 and result.stdout == f"wrote {out}\n"
-    assert result.stderr == "warning: no display to open a window on; the image is written\n"
-    assert out.read_bytes().startswith(magic)
-
-
-def test_plot_default_words_top_pca_and_loss(model, tmp_path):
-    for args in ([], ["--top", "3", "--method", "pca"], ["--loss"]):
-        out = tmp_path / f"plot{len(args)}.png"
-        result = run("plot", *args, "--out", out, "-m", model)
-        assert result.exit_code == 0 and out.read_bytes().startswith(b"\x89PNG"), result.output
-
-
-def test_plot_notes_unknown_words(model, tmp_path):
-    result = run("plot", "--words", "king,queen,kingdom", "--out", tmp_path / "w.png", "-m", model)
-    assert result.exit_code == 0 and result.stderr == "warning: not in the vocabulary, left out: kingdom\n"
-
-
-@pytest.mark.parametrize("args, code, message", [
-    (["--words", "zebra,yak"], 1, "a plot needs two words in the vocabulary; found 0 of zebra, yak"),
-    (["--words", "king", "--top", "3"], 2, "give --words or --top, not both"),
-    (["--out", "w.jpg"], 2, "end it in .png, .svg or .pdf"),
-])
-def test_plot_bad_input_keeps_the_existing_image(model, tmp_path, args, code, message):
-    out = tmp_path / "w.png"
-    out.write_bytes(b"old image")
-    args = [str(tmp_path / arg) if arg == "w.jpg" else arg for arg in args]
-    result = run("plot", *(args if "--out" in args else [*args, "--out", out]), "-m", model)
-    assert_one_error_line(result, code, message)
-    assert out.read_bytes() == b"old image"
-
-
-def test_plot_loss_needs_a_history(tmp_path):
-    path = tmp_path / "fresh.npz"
-    save_model(path, ModelFile(np.eye(2), np.eye(2), ["a", "b"], np.array([2, 1]), {}, {}, np.zeros(0)))
-    assert_one_error_line(run("plot", "--loss", "--out", tmp_path / "l.png", "-m", path), 1, "no loss history")
 
 
 def test_nearest_never_imports_matplotlib(model):

@@ -1,6 +1,8 @@
 """The errors a user can cause. Each message is the one line the CLI prints; the CLI turns them into exit codes.
 
-Not for bugs: a bug raises whatever Python raises and shows its traceback.
+exit_code follows the README's table: 1 for a problem with the data or the run (a file missing, unreadable or
+malformed, an unknown word, divergence), 2 for a usage problem (an impossible option or combination of options,
+an output that exists). Not for bugs: a bug raises whatever Python raises and shows its traceback.
 """
 
 
@@ -18,8 +20,6 @@ class ConfigError(W2VError):
 
 class CorpusError(W2VError):
     """A corpus that is missing, binary, empty, or yields too small a vocabulary."""
-
-    exit_code = 2
 
 
 class ModelFileError(W2VError):

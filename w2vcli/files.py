@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Callable
 
-from .errors import W2VError
+from .errors import ConfigError, W2VError
 
 TEMP_SUFFIX = ".tmp"
 
@@ -92,3 +92,18 @@ def _fsync_folder(folder: Path) -> None:
             os.close(dir_fd)
     except OSError:
         pass
+
+
+def check_new_output(path, *, inputs=(), force: bool = False) -> None:
+    """Before any work: refuse to write path over one of inputs (the same file however named: another spelling,
+    a symbolic or a hard link), over an existing file unless force, over a folder, or into a missing folder."""
+    path = Path(path)
+    for source in map(Path, inputs):
+        if path.exists() and source.exists() and os.path.samefile(path, source):
+            raise ConfigError(f"{path} is the input file {source}; choose another output name")
+    if path.is_dir():
+        raise ConfigError(f"{path} is a folder; give a file name")
+    if path.exists() and not force:
+        raise ConfigError(f"{path} already exists; use --force to overwrite it")
+    if not path.parent.is_dir():
+        raise ConfigError(f"folder {path.parent} does not exist")

@@ -25,3 +25,6 @@ class VectorsKind(str, Enum):
 
 VectorsChoice = Annotated[VectorsKind, typer.Option(
     "--vectors", help="Matrix of a .npz model: center (v, the usual word vectors), outside (u) or their sum.")]
+
+JsonFlag = Annotated[bool, typer.Option(
+    "--json", help="Print one JSON object for scripts instead of text (its fields: README, \"--json\").")]

@@ -12,9 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import batched
-
-from . import core
+from . import batched, core, hs, subwords
 
 
 @dataclass(frozen=True)
@@ -120,7 +118,93 @@ def standard_checks(dim: int = 5, vocab_size: int = 8, seed: int = 0, negatives:
             label = f"block · {'skip-gram' if model == 'skipgram' else 'CBOW'} · " \
                     f"{'naive softmax' if loss == 'softmax' else 'neg sampling'}"
             checks.append(NamedCheck(label, both.copy(), _both_matrices(objective, V)))
+    return (checks + _hs_checks(setup, center_vectors, center_vec, center_idx, window, block)
+            + _subword_checks(setup, d, K))
+
+
+def _hs_checks(setup, center_vectors, center_vec, center_idx, window, block) -> list[NamedCheck]:
+    """Hierarchical softmax on a random tree: the loss alone, both models, and the block objectives."""
+    V, d = center_vectors.shape
+    paths = _random_tree(setup, V)
+    inner_vectors = setup.normal(size=(V - 1, d))
+    points, codes = paths.path(int(setup.integers(V)))
+    both = np.concatenate([center_vectors, inner_vectors])  # (2V − 1, d): V center rows, then V − 1 inner rows
+    hs_loss = hs.hs_with_paths(paths)
+    checks = [
+        NamedCheck("hierarchical softmax · ∂J/∂v_c", center_vec.copy(),
+                   lambda x: _pick(hs.hs_loss_and_gradient(x, points, codes, inner_vectors), 1)),
+        NamedCheck("hierarchical softmax · ∂J/∂inner", inner_vectors.copy(),
+                   lambda x: _pick(hs.hs_loss_and_gradient(center_vec, points, codes, x), 2)),
+    ]
+    for model_name, model in (("skip-gram", core.skipgram), ("CBOW", core.cbow)):
+        objective = (lambda m: lambda c, o: m(center_idx, window, c, o, hs_loss))(model)
+        checks.append(NamedCheck(f"{model_name} · hierarchical softmax", both.copy(), _stacked_rows(objective, V)))
+    for model in ("skipgram", "cbow"):
+        objective = (lambda m: lambda c, o: hs.block_loss_and_gradient_hs(c, o, block, paths, model=m))(model)
+        label = f"block · {'skip-gram' if model == 'skipgram' else 'CBOW'} · hierarchical softmax"
+        checks.append(NamedCheck(label, both.copy(), _stacked_rows(objective, V)))
     return checks
+
+
+def _stacked_rows(objective, V):
+    """Check a (loss, grad_center_vectors, grad_inner_vectors) objective in both matrices, x (2V − 1, d)."""
+
+    def f(x):
+        loss, grad_center, grad_inner = objective(x[:V], x[V:])
+        return loss, np.concatenate([grad_center, grad_inner])
+
+    return f
+
+
+
+
+SUBWORD_CHECK_WORDS = ("king", "kings", "queen", "café", "a", "walking", "walked", "rings")
+
+
+def _subword_checks(setup: np.random.Generator, d: int, K: int) -> list[NamedCheck]:
+    """fastText's subword models (math/subwords.py), per example and batched, in Z (V + B, d) and U at once."""
+    words = SUBWORD_CHECK_WORDS
+    V, buckets = len(words), 6
+    table = subwords.subword_table(words, 3, 4, buckets)
+    x = setup.normal(size=(V + buckets + V, d))  # Z stacked on U
+    negative_idxs = setup.integers(V, size=K)
+    center_idx, outside_idxs = int(setup.integers(V)), setup.integers(V, size=4)
+    block = _random_block(setup, V, length=12, window=3)
+    losses = {"naive softmax": core.naive_softmax_loss_and_gradient,
+              "neg sampling": lambda v, o, U: core.neg_sampling_loss_and_gradient(v, o, U, negative_idxs)}
+    checks = []
+    for model_name, model, block_model in (("skip-gram", subwords.subword_skipgram, "skipgram"),
+                                           ("CBOW", subwords.subword_cbow, "cbow")):
+        for loss_name, loss_fn in losses.items():
+            objective = (lambda m, l: lambda z, u: m(center_idx, outside_idxs, z, table, u, l))(model, loss_fn)
+            checks.append(NamedCheck(f"subwords · {model_name} · {loss_name}", x.copy(), _stacked(objective, V)))
+            block_objective = (lambda m, l: lambda z, u: subwords.subword_block_loss_and_gradient(
+                z, u, table, block, negative_idxs, model=m, loss=l))(block_model, "softmax" if "softmax" in
+                                                                     loss_name else "neg")
+            checks.append(NamedCheck(f"subwords block · {model_name} · {loss_name}", x.copy(),
+                                     _stacked(block_objective, V)))
+    return checks
+
+
+def _stacked(objective, V):
+    """Check a (loss, grad_Z, grad_U) objective at x = [Z; U] ((V + B + V), d), the last V rows being U."""
+
+    def f(x):
+        loss, grad_input, grad_outside = objective(x[:-V], x[-V:])
+        return loss, np.concatenate([grad_input, grad_outside])
+
+    return f
+
+
+def _random_tree(rng: np.random.Generator, V: int) -> hs.TreePaths:
+    """A random binary tree over V leaves (V − 1 merges of two random free nodes), for checks and tests."""
+    free, first, second = list(range(V)), [], []
+    for a in range(V - 1):
+        i, j = rng.choice(len(free), size=2, replace=False)
+        first.append(free[i])
+        second.append(free[j])
+        free = [node for k, node in enumerate(free) if k not in (i, j)] + [V + a]
+    return hs.paths_from_merges(first, second)
 
 
 def _pick(result, i):

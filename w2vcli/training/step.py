@@ -15,6 +15,8 @@ import math
 import numpy as np
 
 from ..math.batched import Block, SparseGradient, block_gradient, scatter_add
+from ..math.hs import TreePaths, block_gradient_hs
+from ..math.subwords import SubwordTable, subword_block_gradient
 from .config import TrainConfig
 
 HOT_WORDS = 1024  # only the most frequent words can repeat often within one block; rarer ones are not counted
@@ -33,14 +35,26 @@ def block_tokens(config: TrainConfig) -> int:
     return max(1, min(512, 2 ** int(math.log2(3072 / (config.window + 1)))))
 
 
-def sgd_step(params, block: Block, negatives, lr: float, config: TrainConfig, want_loss: bool) -> tuple[float, int]:
-    """One step on one block: params (V, d) float32 each, updated in place. Returns (loss or nan, pairs)."""
+def sgd_step(params, block: Block, negatives, lr: float, config: TrainConfig, want_loss: bool,
+             table: SubwordTable | None = None, paths: TreePaths | None = None) -> tuple[float, int]:
+    """One step on one block: params (V, d) float32 each, updated in place. Returns (loss or nan, pairs).
+
+    With a subword table, params[0] is Z (V + buckets, d) and each word's input vector is composed from its rows
+    (math/subwords.py); every row of a word then takes the word's whole step, as fastText updates them.
+    With --loss hs, outside_vectors rows 0..V−2 are the inner nodes of the Huffman tree `paths` (root first).
+    """
     center_vectors, outside_vectors = params
     neg_weight = config.negatives / config.shared_negatives  # K / K'
     n = block.contexts_per_center()  # (T,) context words of each center
-    grad = block_gradient(center_vectors, outside_vectors, block, negatives, model=config.model, loss=config.loss,
-                          neg_weight=neg_weight, want_loss=want_loss,
-                          full_spread=True)  # CBOW steps as word2vec does (batched._spread_to_contexts)
+    options = dict(model=config.model, want_loss=want_loss, full_spread=True)  # CBOW steps as word2vec does
+    if config.loss == "hs":
+        grad = block_gradient_hs(center_vectors, outside_vectors, block, paths, **options)
+    elif table is None:
+        grad = block_gradient(center_vectors, outside_vectors, block, negatives, loss=config.loss,
+                              neg_weight=neg_weight, **options)
+    else:
+        grad = subword_block_gradient(center_vectors, outside_vectors, table, block, negatives, loss=config.loss,
+                                      neg_weight=neg_weight, **options)
     grad = damp_repeats(grad, config.max_repeats)
     grad = damp_shared_negatives(grad, len(block.ids), float(n.sum()) * neg_weight, config)
     sgd_update(params, grad, lr)
@@ -101,9 +115,11 @@ def damp_shared_negatives(grad: SparseGradient, block_rows: int, lump: float, co
     Why: every shared negative receives the summed gradient of all the block's pairs, Σ_t n_t·K/K' of them
     (about 230 at the defaults on Brown), in one step. Twice that (--shared-negatives 32, --batch-size 1024)
     collapsed the vectors (analogies 0.1%) or diverged; with this cap they train (2.2%, 2.6%), and the defaults
-    are untouched. Skip-gram only: a CBOW block gives each negative at most T·K/K' pairs.
+    are untouched. Skip-gram only: a CBOW block gives each negative at most T·K/K' pairs. Not for --loss hs, which
+    has no shared negatives: its nodes near the root, on most paths, are numbered first (huffman_paths root_first)
+    so that damp_repeats caps them as it caps frequent words.
     """
-    if grad.outside_idxs is None or config.model != "skipgram" or lump <= MAX_NOISE_LUMP:
+    if grad.outside_idxs is None or config.model != "skipgram" or config.loss == "hs" or lump <= MAX_NOISE_LUMP:
         return grad
     rows = grad.grad_outside_rows.copy()  # (T + K', d): the block's rows, then the shared negatives'
     rows[block_rows:] *= np.float32(MAX_NOISE_LUMP / lump)

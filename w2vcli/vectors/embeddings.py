@@ -2,7 +2,8 @@
 
 Embeddings holds the words and one (V, d) matrix, normalised once for every cosine query, and answers the
 queries: nearest words to a word or to an expression "king - man + woman", analogies by 3CosAdd or 3CosMul
-(Levy & Goldberg, 2014), similarity. load_vectors reads a .npz model or a word2vec file by its suffix.
+(Levy & Goldberg, 2014), similarity. load_vectors reads a .npz model or a word2vec file by its suffix (a .bin
+that starts with fastText's magic number is a fastText model: subword_vectors.SubwordVectors).
 Not here: training, the file formats themselves (checkpoint.py, w2vformat.py), benchmarks (evaluate.py).
 """
 
@@ -16,9 +17,11 @@ import numpy as np
 
 from .checkpoint import load_model
 from ..errors import ConfigError, ModelFileError, UnknownWordError
+from .fasttext import fasttext_vectors, is_fasttext_bin
 from .formats import format_of, read_word2vec
 
 COSMUL_EPSILON = 1e-3  # Levy & Goldberg's epsilon: keeps 3CosMul finite when cos(x, a) is -1
+SUGGESTION_POOL = 50_000  # an unknown word is compared with this many most frequent words (~0.1 s), not all
 
 
 class Embeddings:
@@ -53,21 +56,21 @@ class Embeddings:
         key = self.key(word)
         if key in self.index:
             return self.index[key]
-        close = difflib.get_close_matches(key, self.words, n=3)
+        close = difflib.get_close_matches(key, self.words[:SUGGESTION_POOL], n=3)
         hint = f" (did you mean: {', '.join(close)}?)" if close else ""
         raise UnknownWordError(f"unknown word '{word}'{hint}")
 
     def similarity(self, first: str, second: str) -> float:
         """cos(first, second)."""
-        return float(self.unit_vectors[self.row(first)] @ self.unit_vectors[self.row(second)])
+        return float(self.unit_vector(first)[0] @ self.unit_vector(second)[0])
 
     def nearest(self, query: str, k: int = 10) -> list[tuple[str, float]]:
         """The k words of highest cosine with the query, a word or an expression such as "king - man + woman"
         (the sum of the signed unit vectors), the query's own words excluded."""
         terms = parse_query(query)
-        rows = [self.row(word) for _, word in terms]
+        units, rows = zip(*(self.unit_vector(word) for _, word in terms))
         signs = np.array([sign for sign, _ in terms], dtype=np.float32)  # (n,)
-        return self._top(self._cosines(signs @ self.unit_vectors[rows]), k, rows)  # (d,) target
+        return self._top(self._cosines(signs @ np.array(units)), k, _known(rows))  # (d,) target
 
     def analogy(self, a: str, b: str, c: str, k: int = 5, method: str = "add") -> list[tuple[str, float]]:
         """"a is to b as c is to ?", the three inputs excluded from the answers.
@@ -76,16 +79,22 @@ class Embeddings:
                 cos(x, b) - cos(x, a) + cos(x, c); the score shown is cos(x, b - a + c).
         cosmul: argmax_x cos'(x, b) cos'(x, c) / (cos'(x, a) + epsilon), with cos' = (1 + cos) / 2 in [0, 1].
         """
-        rows = [self.row(word) for word in (a, b, c)]
-        unit_a, unit_b, unit_c = self.unit_vectors[rows]  # (d,) each
+        units, rows = zip(*(self.unit_vector(word) for word in (a, b, c)))
+        unit_a, unit_b, unit_c = units  # (d,) each
         if method == "add":
             scores = self._cosines(unit_b - unit_a + unit_c)  # (V,)
         elif method == "cosmul":
-            cos_a, cos_b, cos_c = (1 + self.unit_vectors @ self.unit_vectors[rows].T).T / 2  # (V,) each
+            cos_a, cos_b, cos_c = (1 + self.unit_vectors @ np.array(units).T).T / 2  # (V,) each
             scores = cos_b * cos_c / (cos_a + COSMUL_EPSILON)  # (V,)
         else:
             raise ConfigError(f"analogy method must be add or cosmul (got '{method}')")
-        return self._top(scores, k, rows)
+        return self._top(scores, k, _known(rows))
+
+    def unit_vector(self, word: str) -> tuple[np.ndarray, int | None]:
+        """(word's unit vector (d,), its row): the one lookup every query makes. A vocabulary has a row for each
+        word it answers; subclasses that build vectors for other words (SubwordVectors) return None as row."""
+        row = self.row(word)
+        return self.unit_vectors[row], row
 
     def _cosines(self, target: np.ndarray) -> np.ndarray:
         """cos(w, target) for every word w: (V, d) @ (d,) -> (V,)."""
@@ -115,6 +124,11 @@ class Embeddings:
         return rows, unknown
 
 
+def _known(rows) -> list[int]:
+    """The rows of a query's words that are in the vocabulary (excluded from the answers)."""
+    return [row for row in rows if row is not None]
+
+
 def parse_query(text: str) -> list[tuple[int, str]]:
     """"king - man + woman" -> [(1, 'king'), (-1, 'man'), (1, 'woman')]; operators stand apart from words."""
     terms, sign, tokens = [], 1, text.split()
@@ -135,6 +149,10 @@ def embeddings_from_model(model, which: str = "center") -> Embeddings:
                 "sum": lambda: model.center_vectors + model.outside_vectors}
     if which not in matrices:
         raise ConfigError(f"--vectors must be one of center, outside, sum (got '{which}')")
+    if model.ngram_vectors is not None and which == "center":  # a subword model: any word has a vector
+        from .subword_vectors import subword_vectors_of
+
+        return subword_vectors_of(model)
     return Embeddings(model.words, matrices[which](), lowercase=bool(model.config.get("lowercase", False)),
                       counts=model.counts)
 
@@ -150,6 +168,8 @@ def load_vectors(path, which: str = "center") -> Embeddings:
         return embeddings_from_model(load_model(path), which)
     if which != "center":
         raise ConfigError(f"--vectors {which} needs a w2vcli .npz model; {path} holds a single matrix")
+    if fmt == "binary" and is_fasttext_bin(path):  # fastText's own .bin: vectors for any word (SubwordVectors)
+        return fasttext_vectors(path)
     words, vectors = read_word2vec(path, binary=fmt == "binary")
     joined = "".join(words)
     return Embeddings(words, vectors, lowercase=joined == joined.lower())

@@ -18,8 +18,6 @@ from ..errors import W2VError
 class EvaluationFileError(W2VError):
     """An analogy or word-pair file that is missing, unreadable, or holds nothing to evaluate."""
 
-    exit_code = 2
-
 
 @dataclass
 class Section:

@@ -204,16 +204,21 @@ def write_word2vec(path, words, vectors, *, binary: bool) -> None:
 
 
 def write_tsv(folder, words, vectors) -> tuple[Path, Path]:
-    """vectors.tsv (one tab-separated row per word) and metadata.tsv (one word per line, no header) in folder:
-    the two files the TensorFlow Embedding Projector loads."""
-    words, vectors = list(words), np.asarray(vectors, dtype=np.float32)  # (V, d)
-    check_words(words, b"\t\n\r", "tsv")
+    """vectors.tsv and metadata.tsv in folder (made if missing): the two files the Embedding Projector loads."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise W2VError(f"{folder} is a file; --format tsv writes vectors.tsv and metadata.tsv into a folder")
     folder.mkdir(parents=True, exist_ok=True)
+    return write_projector(folder / "vectors.tsv", folder / "metadata.tsv", words, vectors)
+
+
+def write_projector(vectors_path, metadata_path, words, vectors) -> tuple[Path, Path]:
+    """The TensorFlow Embedding Projector's pair: one tab-separated row of numbers per word in vectors_path, one
+    word per line (no header) in metadata_path."""
+    words, vectors = list(words), np.asarray(vectors, dtype=np.float32)  # (V, d)
+    check_words(words, b"\t\n\r", "tsv")
     line = "\t".join(["%.9g"] * vectors.shape[1]) + "\n"
-    vectors_path, metadata_path = folder / "vectors.tsv", folder / "metadata.tsv"
+    vectors_path, metadata_path = Path(vectors_path), Path(metadata_path)
     atomic_write(vectors_path, lambda file: file.writelines((line % tuple(v)).encode() for v in vectors.tolist()))
     atomic_write(metadata_path, lambda file: file.write("".join(w + "\n" for w in words).encode()))
     return vectors_path, metadata_path

@@ -1,9 +1,10 @@
-"""2-D projections: a worked example, an eigen-decomposition oracle, and the agreement of the two methods."""
+"""2-D projections: a worked example, an eigen-decomposition oracle, the agreement of the two methods, and the
+share of variance each axis carries (a flat plane is recognised)."""
 
 import numpy as np
 import pytest
 
-from w2vcli.vectors.projection import CS224N_WORDS, pca_2d, project_2d, svd_2d
+from w2vcli.vectors.projection import FLAT_FRACTION, CS224N_WORDS, pca_2d, project_2d, project_plane, svd_2d
 
 # Four points on two axes, mean 0, covariance diag(1/2, 2): the first component is y, the second x.
 CROSS = np.array([[1, 0], [-1, 0], [0, 2], [0, -2]], dtype=np.float64)
@@ -50,3 +51,34 @@ def test_unknown_method_and_the_assignment_words():
     with pytest.raises(ValueError):
         project_2d(CROSS, "tsne")
     assert len(CS224N_WORDS) == 24 and len(set(CS224N_WORDS)) == 24 and CS224N_WORDS[:2] == ("great", "cool")
+
+
+@pytest.mark.parametrize("method", ["svd", "pca"])
+def test_variance_fractions_of_the_cross(method):
+    plane = project_plane(CROSS, method)  # variances 2 and 1/2 of a total 5/2
+    np.testing.assert_allclose(plane.variance, [0.8, 0.2], atol=1e-12)
+    assert not plane.flat
+
+
+@pytest.mark.parametrize("method", ["svd", "pca"])
+def test_variance_fractions_match_the_covariance_eigenvalues(method):
+    vectors = np.random.default_rng(4).standard_normal((20, 6)) * np.arange(1, 7)  # (20, 6)
+    eigenvalues = np.linalg.eigvalsh(np.cov(vectors.T, bias=True))[::-1]  # (6,) falling
+    np.testing.assert_allclose(project_plane(vectors, method).variance, eigenvalues[:2] / eigenvalues.sum(),
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["svd", "pca"])
+@pytest.mark.parametrize("vectors", [
+    np.random.default_rng(5).standard_normal((2, 10)).astype(np.float32),  # two points span one direction
+    3.0 + np.outer([-1.0, 0.5, 2.0, 4.0], np.random.default_rng(6).standard_normal(8)),  # points on a line
+    np.ones((3, 4)),  # one point thrice: no variance at all
+])
+def test_points_on_a_line_give_a_flat_plane(method, vectors):
+    plane = project_plane(vectors, method)
+    assert plane.flat and plane.variance[1] < FLAT_FRACTION
+
+
+def test_three_points_in_general_position_are_not_flat():
+    vectors = np.random.default_rng(7).standard_normal((3, 10))
+    assert not project_plane(vectors).flat

@@ -1,0 +1,175 @@
+"""`w2v info`: the story of a model file, and the one-line warning query commands give for an unfinished one.
+
+A .npz model tells where it came from: corpus path and size, tokens trained, time and speed, finished or where it
+stopped (epoch x of y, and the command that resumes it), final loss, and the options that apply to its kind of
+model (no cs224n options on a skip-gram model). A word2vec file tells its size only. Older model files lack some
+state fields (train_seconds, corpus_tokens, corpus_bytes): what is there is shown. Not here: reading the files
+(vectors/checkpoint.py, vectors/embeddings.py) or rendering (display.py).
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+from .display import print_result_json, print_table, print_warning
+from .options import JsonFlag, ModelPath
+from ..vectors.checkpoint import load_metadata, load_model
+from ..vectors.formats import format_of
+
+DEFAULT_MODEL = Path("model.npz")
+
+# The TrainConfig fields each kind of run reads (training/trainer.py, training/cs224n.py, training/session.py).
+_COMMON = ("model", "loss", "dim", "window", "lr", "min_count", "max_vocab", "seed", "lowercase")
+_NEGATIVE_SAMPLING = ("negatives", "ns_exponent")
+APPLIES = {
+    "word2vec": _COMMON + ("epochs", "min_lr", "sample", "batch_size", "max_repeats"),
+    "word2vec neg": _NEGATIVE_SAMPLING + ("shared_negatives",),
+    "cs224n": ("preset",) + _COMMON + ("iterations", "windows_per_step", "anneal_every"),
+    "cs224n neg": _NEGATIVE_SAMPLING,
+}
+
+
+def info(model: ModelPath = DEFAULT_MODEL, as_json: JsonFlag = False) -> None:
+    """The story of a model: corpus, tokens trained, time and speed, finished or where it stopped and how to
+    resume, final loss, and the options of its kind of model; for a word2vec file, its size.
+
+    Example: w2v info -m model.npz
+    """
+    story = model_story(model)
+    if as_json:
+        print_result_json("info", story)
+    else:
+        print_table(str(model), ("property", "value"), story_rows(story))
+
+
+def applicable_options(config: dict) -> dict:
+    """The options of config that its kind of run reads, in TrainConfig's order."""
+    import dataclasses
+
+    from ..training.config import TrainConfig
+
+    kind = "cs224n" if config.get("preset") == "cs224n" else "word2vec"
+    names = APPLIES[kind] + (APPLIES[f"{kind} neg"] if config.get("loss", "neg") == "neg" else ())
+    order = [field.name for field in dataclasses.fields(TrainConfig)]
+    return {name: config[name] for name in sorted(config, key=lambda n: order.index(n) if n in order else len(order))
+            if name in names}
+
+
+def model_story(path: Path) -> dict:
+    """Everything `w2v info` shows, as JSON-ready values (None where the file does not say)."""
+    fmt = format_of(path)
+    if fmt is not None:
+        from ..vectors.embeddings import load_vectors
+
+        embeddings = load_vectors(path)
+        return {"model": str(path), "format": f"word2vec {fmt}", "file_bytes": path.stat().st_size,
+                "vocabulary": len(embeddings), "dimension": embeddings.dim, "lowercase": embeddings.lowercase,
+                "training": None}
+    if path.suffix.lower() != ".npz":
+        from ..vectors.embeddings import load_vectors
+
+        load_vectors(path)  # names an unknown format as the query commands do
+    loaded = load_model(path)
+    return {"model": str(path), "format": "w2vcli .npz", "file_bytes": path.stat().st_size,
+            "vocabulary": len(loaded.words), "dimension": int(loaded.center_vectors.shape[1]),
+            "lowercase": bool(loaded.config.get("lowercase", False)),
+            "training": training_story(path, loaded.config, loaded.state, loaded.loss_history)}
+
+
+def training_story(path: Path, config: dict, state: dict, loss_history) -> dict:
+    steps = config.get("preset") == "cs224n"
+    done = state.get("step") if steps else state.get("tokens_trained", state.get("words_done"))
+    seconds = state.get("train_seconds")
+    finished = state.get("finished")
+    story = {"finished": finished, "unit": "steps" if steps else "tokens",
+             "done": done, "total": config.get("iterations") if steps else None,
+             "epoch": None, "epochs": None if steps else config.get("epochs"),
+             "corpus": state.get("corpus"), "corpus_bytes": state.get("corpus_bytes"),
+             "corpus_tokens": state.get("corpus_tokens"), "train_seconds": seconds,
+             "per_second": done / seconds if done and seconds else None,
+             "final_loss": float(loss_history[-1]) if len(loss_history) else state.get("smoothed_loss"),
+             "resume_command": None, "options": applicable_options(config)}
+    if not steps and "epoch" in state and story["epochs"]:
+        story["epoch"] = story["epochs"] if finished else min(int(state["epoch"]) + 1, story["epochs"])
+    if story["corpus_tokens"] and story["epochs"] and done is not None:
+        story["total"] = story["corpus_tokens"] * story["epochs"]
+    if finished is False:
+        story["resume_command"] = resume_command(story["corpus"], path)
+    return story
+
+
+def resume_command(corpus, path: Path) -> str:
+    return f"w2v train {shlex.quote(corpus) if corpus else 'CORPUS'} --resume {shlex.quote(str(path))}"
+
+
+def progress_text(training: dict) -> str:
+    """'epoch 2 of 5 (31%)', 'step 12,000 of 40,000', or what the file says of it."""
+    if training["unit"] == "steps":
+        where = f"step {training['done']:,}" if training["done"] is not None else "step unknown"
+        return where + (f" of {training['total']:,}" if training["total"] else "")
+    where = f"epoch {training['epoch']} of {training['epochs']}" if training["epoch"] else "epoch unknown"
+    if training["total"] and not training["finished"]:
+        where += f" ({100 * training['done'] / training['total']:.0f}% of the tokens)"
+    return where
+
+
+def story_rows(story: dict) -> list[tuple[str, str]]:
+    rows = [("file", story["model"]), ("format", story["format"]), ("file size", human_bytes(story["file_bytes"])),
+            ("vocabulary", f"{story['vocabulary']:,}"), ("dimension", str(story["dimension"]))]
+    training = story["training"]
+    if training is None:
+        return rows + [("lowercase", str(story["lowercase"]).lower())]
+    return rows + _training_rows(training) + [(f"--{name.replace('_', '-')}", _option(value))
+                                              for name, value in training["options"].items()]
+
+
+def _training_rows(training: dict) -> list[tuple[str, str]]:
+    rows = []
+    if training["corpus"]:
+        sizes = [human_bytes(training["corpus_bytes"]) if training["corpus_bytes"] is not None else None,
+                 f"{training['corpus_tokens']:,} tokens" if training["corpus_tokens"] is not None else None]
+        sizes = [size for size in sizes if size]
+        rows.append(("corpus", training["corpus"] + (f" ({', '.join(sizes)})" if sizes else "")))
+    if training["finished"] is not None:
+        rows.append(("status", ("finished, " if training["finished"] else "unfinished: stopped in ")
+                     + progress_text(training)))
+    if training["resume_command"]:
+        rows.append(("resume with", training["resume_command"]))
+    label = "SGD steps" if training["unit"] == "steps" else "tokens trained"
+    rows.append((label, "unknown" if training["done"] is None else f"{int(training['done']):,}"))
+    if training["train_seconds"] is not None:
+        speed = f" ({rate_text(training['per_second'], training['unit'])})" if training["per_second"] else ""
+        rows.append(("training time", f"{training['train_seconds']:,.1f} s{speed}"))
+    loss = training["final_loss"]
+    rows.append(("final loss", "none recorded" if loss is None or loss != loss else f"{loss:.4f}"))
+    return rows
+
+
+def _option(value) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def rate_text(rate: float, unit: str) -> str:
+    return f"{rate / 1000:,.0f}K {unit}/s" if rate >= 10_000 else f"{rate:,.0f} {unit}/s"
+
+
+def human_bytes(size: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:,} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1000
+
+
+def warn_if_unfinished(path: Path, embeddings) -> None:
+    """One stderr line when the vectors come from a checkpoint whose training has not finished."""
+    if format_of(path) is not None:
+        return
+    state = getattr(embeddings, "state", None)  # vectors/embeddings.py's Embeddings.state, where present
+    config, state = load_metadata(path) if state is None else (None, state)
+    if not isinstance(state, dict) or state.get("finished") is not False:
+        return
+    config = config if config is not None else load_metadata(path)[0]
+    training = training_story(path, config, state, ())
+    print_warning(f"{path} is an unfinished checkpoint, stopped in {progress_text(training)}; its vectors are not "
+                  f"final. Resume with: {training['resume_command']}")
