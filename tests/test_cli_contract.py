@@ -71,6 +71,10 @@ CASES = [
     ("plot", 2, "-o {d}/w.jpg -m {m}"),
     ("train", 0, f"{EXAMPLE} --dim 4 --epochs 1 --workers 1 -q -o {{d}}/t.npz"),
     ("train", 1, "{d}/missing.txt -o {d}/t.npz"), ("train", 2, f"{EXAMPLE} --dim 0 -o {{d}}/t.npz"),
+    ("odd", 0, "man woman king -m {m}"), ("odd", 1, "man woman zebra -m {m}"), ("odd", 2, "man woman -m {m}"),
+    ("rank", 0, "king queen man -m {m}"), ("rank", 1, "king zebra -m {m}"), ("rank", 2, "king -m {m}"),
+    ("phrases", 0, f"{EXAMPLE} -o {{d}}/ph.txt"), ("phrases", 1, "{d}/missing.txt -o {d}/ph.txt"),
+    ("phrases", 2, f"{EXAMPLE} -o {{d}}/exists.txt"),
 ]
 COMMANDS = sorted({command for command, _, _ in CASES})
 # Where Ctrl-C lands in each command: the first slow thing it calls.
@@ -78,7 +82,8 @@ INTERRUPT_AT = {"nearest": "w2vcli.cli.vectors.load_vectors", "analogy": "w2vcli
                 "similarity": "w2vcli.cli.vectors.load_vectors", "export": "w2vcli.cli.vectors.load_vectors",
                 "evaluate": "w2vcli.cli.vectors.load_vectors", "info": "w2vcli.cli.info.load_model",
                 "gradcheck": "w2vcli.math.gradcheck.run_checks", "plot": "w2vcli.cli.plot.load_vectors",
-                "train": "w2vcli.training.session.run_training"}
+                "train": "w2vcli.training.session.run_training", "odd": "w2vcli.cli.ranking.load_for_query",
+                "rank": "w2vcli.cli.ranking.load_for_query", "phrases": "w2vcli.data.phrases.learn_phrases"}
 SUCCEEDING = {command: args for command, code, args in CASES if code == 0}
 CASES += [(command, 130, SUCCEEDING[command]) for command in COMMANDS]
 
@@ -125,6 +130,8 @@ JSON_COMMANDS = [
     ("evaluate", f"-m {{m}} {Q} {P}", {"analogies", "pairs"}),
     ("gradcheck", "--dim 3", {"checks", "passed"}),
     ("export", "{m} {d}/out.bin", {"files"}),
+    ("odd", "man woman king apple -m {m}", {"odd", "words"}),
+    ("rank", "king queen apple -m {m}", {"query", "candidates"}),
 ]
 
 
