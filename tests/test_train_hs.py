@@ -61,7 +61,7 @@ def test_a_step_moves_only_the_nodes_on_the_blocks_paths():
     center, outside = rng.normal(size=(50, 4)).astype(np.float32), rng.normal(size=(50, 4)).astype(np.float32)
     before = outside.copy()
     block = make_block([3, 7, 3, 20], [0, 0, 0, 0], [2, 2, 2, 2], 2)
-    sgd_step((center, outside), block, None, 0.1, TrainConfig(loss="hs", max_repeats=100), True, paths)
+    sgd_step((center, outside), block, None, 0.1, TrainConfig(loss="hs", max_repeats=100), True, paths=paths)
     moved = set(np.flatnonzero(np.any(outside != before, axis=1)))
     on_paths = set(np.concatenate([paths.path(w)[0] for w in (3, 7, 20)]).tolist())
     assert moved == on_paths and 0 in moved  # the root is node 0
@@ -75,9 +75,11 @@ def test_root_first_numbering_is_a_relabelling():
         np.testing.assert_array_equal(root_first.path(w)[1], plain.path(w)[1])
 
 
-def test_the_cs224n_preset_refuses_hs():
+def test_the_cs224n_preset_and_subwords_refuse_hs():
     with pytest.raises(ConfigError, match="--preset cs224n"):
         TrainConfig(**{**CS224N.__dict__, "loss": "hs"}).validate()
+    with pytest.raises(ConfigError, match="--subwords trains with --loss neg or softmax"):
+        TrainConfig(loss="hs", subwords=True).validate()
 
 
 def test_train_command_takes_loss_hs(tmp_path):

@@ -16,7 +16,7 @@ import typer
 
 from ..training.config import CHECKPOINT_EVERY, CS224N, DEFAULTS, TrainConfig
 
-MODEL, DATA, OPTIMISATION, OUTPUT, RUN = "Model", "Data", "Optimisation", "Output", "Run"
+MODEL, SUBWORDS, DATA, OPTIMISATION, OUTPUT, RUN = "Model", "Subwords", "Data", "Optimisation", "Output", "Run"
 
 
 class ModelKind(str, Enum):
@@ -83,6 +83,13 @@ def train(
     negatives: Annotated[int, _opt("Negatives K per pair.", MODEL)] = DEFAULTS.negatives,
     ns_exponent: Annotated[float, _opt("Noise distribution ∝ count^this.", MODEL)] = DEFAULTS.ns_exponent,
     preset: Annotated[Optional[Preset], _opt(PRESET_HELP, MODEL, show_default=False)] = None,
+    subwords: Annotated[bool, _opt("fastText's model: a word's vector is the mean of its own and its character "
+                                   "n-grams' rows, so any word, even unseen, has one.", SUBWORDS, "--subwords")
+                        ] = DEFAULTS.subwords,
+    min_n: Annotated[int, _opt("Shortest character n-gram of '<word>'.", SUBWORDS)] = DEFAULTS.min_n,
+    max_n: Annotated[int, _opt("Longest character n-gram.", SUBWORDS)] = DEFAULTS.max_n,
+    buckets: Annotated[int, _opt("Rows the n-grams are hashed into (memory: buckets x dim x 4 bytes).",
+                                 SUBWORDS)] = DEFAULTS.buckets,
     min_count: Annotated[int, _opt("Drop words seen fewer times.", DATA)] = DEFAULTS.min_count,
     max_vocab: Annotated[int, _opt("Keep at most this many words (0: all).", DATA)] = DEFAULTS.max_vocab,
     sample: Annotated[float, _opt("Subsampling threshold t (0: off).", DATA)] = DEFAULTS.sample,

@@ -35,7 +35,7 @@ from .cs224n import train_cs224n
 from .plan import Plan, check_output, default_workers, plan_training, resolve_config  # noqa: F401  (the API)
 from .processes import ForkTransport, can_fork, shared_copy
 from .threads import ThreadTransport
-from .trainer import Corpus, Trainer, init_params, vocab_ids
+from .trainer import Corpus, Trainer, init_params, subword_table, vocab_ids
 from .workers import Inline, Schedule, one_blas_thread
 
 SOFTMAX_WARN_VOCAB = 50_000  # words above which the exact softmax is warned about (O(V) per pair)
@@ -85,7 +85,7 @@ def prepare(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile | None
             params = continued_params(init[1], vocab, config, np.random.default_rng([config.seed, 0]))
             return store, vocab, params, TrainState(init=str(init[0]))
         if checkpoint is None:
-            params = init_params(len(vocab), config.dim, np.random.default_rng([config.seed, 0]))
+            params = init_params(len(vocab), config.dim, np.random.default_rng([config.seed, 0]), ngram_rows(config))
             return store, vocab, params, TrainState()
         if checkpoint.state.get("init"):
             vocab = resume_vocab(checkpoint, store, config, corpus_path)
@@ -95,12 +95,22 @@ def prepare(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile | None
         state = TrainState.from_json(checkpoint.state, checkpoint.loss_history, source)
         n_chunks = Corpus(store.read, store.n_items, store.n_tokens, vocab.remap(store.words)).n_chunks
         check_resumable(state, config, checkpoint.center_vectors, len(vocab), n_chunks, source)
-        if not all_finite((checkpoint.center_vectors, checkpoint.outside_vectors)):
+        center = (checkpoint.center_vectors if checkpoint.ngram_vectors is None else  # Z: words' rows, n-grams'
+                  np.concatenate([checkpoint.center_vectors, checkpoint.ngram_vectors]))
+        if len(center) != len(vocab) + ngram_rows(config):
+            raise ModelFileError(f"corrupt checkpoint {source}: {len(center) - len(vocab)} n-gram rows, "
+                                 f"expected {ngram_rows(config)}")
+        if not all_finite((center, checkpoint.outside_vectors)):
             raise ModelFileError(f"corrupt checkpoint {source}: its vectors are not all finite")
     except BaseException:
         store.close()
         raise
-    return store, vocab, (checkpoint.center_vectors.copy(), checkpoint.outside_vectors.copy()), state
+    return store, vocab, (center.copy(), checkpoint.outside_vectors.copy()), state
+
+
+def ngram_rows(config: TrainConfig) -> int:
+    """Rows of the center matrix beyond the words': the n-gram buckets with --subwords, else none."""
+    return config.buckets if config.subwords else 0
 
 
 def preflight(store: TokenStore, vocab: Vocab, config: TrainConfig, state: TrainState, resumed: bool) -> Preflight:
@@ -113,7 +123,7 @@ def preflight(store: TokenStore, vocab: Vocab, config: TrainConfig, state: Train
         warnings = (f"the exact softmax costs O(V) per pair; with {len(vocab):,} words training will be slow "
                     "(--loss neg is the usual choice)",)
     return Preflight(len(vocab), store.n_tokens, int(vocab.counts.sum()), store.stats,
-                     model_bytes(len(vocab), config.dim), where, warnings, config.epochs)
+                     model_bytes(len(vocab), config.dim, ngram_rows(config)), where, warnings, config.epochs)
 
 
 def progress_stream(config: TrainConfig, store: TokenStore, vocab: Vocab, params, state: TrainState, workers: int):
@@ -122,7 +132,8 @@ def progress_stream(config: TrainConfig, store: TokenStore, vocab: Vocab, params
         items = vocab_ids(store.read(0, store.n_items), vocab.remap(store.words))
         return train_cs224n(config, vocab.counts, items, params, state)
     corpus = Corpus(store.read, store.n_items, store.n_tokens, vocab.remap(store.words))
-    trainers = [Trainer(config, vocab, params) for _ in range(workers)]  # the same arrays, shared
+    table = subword_table(config, vocab)  # one, shared by the workers as the arrays are
+    trainers = [Trainer(config, vocab, params, table) for _ in range(workers)]  # the same arrays, shared
     if workers == 1:
         transport = Inline(trainers[0], corpus)
     else:
@@ -164,9 +175,11 @@ class Session:
         corpus_bytes = sum(f.stat().st_size for f in corpus_files(self.corpus_path))
         state_json = self.state.to_json() | {"corpus": str(self.corpus_path), "w2vcli_version": __version__,
                                              "corpus_tokens": self.store.n_tokens, "corpus_bytes": corpus_bytes}
-        return ModelFile(self.params[0], self.params[1], self.vocab.words, self.vocab.counts,
+        V = len(self.vocab)
+        return ModelFile(self.params[0][:V], self.params[1], self.vocab.words, self.vocab.counts,
                          dataclasses.asdict(self.config), state_json,
-                         np.asarray(self.state.loss_history, dtype=np.float64))
+                         np.asarray(self.state.loss_history, dtype=np.float64),
+                         self.params[0][V:] if self.config.subwords else None)
 
     def guard(self, progress: TrainProgress) -> None:
         if math.isinf(self.first_loss) and math.isfinite(progress.smoothed_loss):
@@ -224,7 +237,7 @@ def run_training(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile |
     store, vocab, params, state = prepare(corpus_path, config, checkpoint, source or "checkpoint", init)
     with store, one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
         check_memory(config, len(vocab), workers)  # now that the vocabulary is known, before the first step
-        check_output_folder(out, len(vocab), config.dim)
+        check_output_folder(out, len(vocab), config.dim, ngram_rows(config))
         if workers > 1 and can_fork() and config.preset != "cs224n":
             params = tuple(shared_copy(matrix) for matrix in params)  # seen and updated by every worker process
         on_preflight(preflight(store, vocab, config, state, checkpoint is not None))

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..math.batched import Block, SparseGradient, block_gradient, scatter_add
 from ..math.hs import TreePaths, block_gradient_hs
+from ..math.subwords import SubwordTable, subword_block_gradient
 from .config import TrainConfig
 
 HOT_WORDS = 1024  # only the most frequent words can repeat often within one block; rarer ones are not counted
@@ -35,21 +36,25 @@ def block_tokens(config: TrainConfig) -> int:
 
 
 def sgd_step(params, block: Block, negatives, lr: float, config: TrainConfig, want_loss: bool,
-             paths: TreePaths | None = None) -> tuple[float, int]:
+             table: SubwordTable | None = None, paths: TreePaths | None = None) -> tuple[float, int]:
     """One step on one block: params (V, d) float32 each, updated in place. Returns (loss or nan, pairs).
 
+    With a subword table, params[0] is Z (V + buckets, d) and each word's input vector is composed from its rows
+    (math/subwords.py); every row of a word then takes the word's whole step, as fastText updates them.
     With --loss hs, outside_vectors rows 0..V−2 are the inner nodes of the Huffman tree `paths` (root first).
     """
     center_vectors, outside_vectors = params
     neg_weight = config.negatives / config.shared_negatives  # K / K'
     n = block.contexts_per_center()  # (T,) context words of each center
+    options = dict(model=config.model, loss=config.loss, neg_weight=neg_weight, want_loss=want_loss,
+                   full_spread=True)  # CBOW steps as word2vec does (batched._spread_to_contexts)
     if config.loss == "hs":
         grad = block_gradient_hs(center_vectors, outside_vectors, block, paths, model=config.model,
                                  want_loss=want_loss, full_spread=True)
+    elif table is None:
+        grad = block_gradient(center_vectors, outside_vectors, block, negatives, **options)
     else:
-        grad = block_gradient(center_vectors, outside_vectors, block, negatives, model=config.model,
-                              loss=config.loss, neg_weight=neg_weight, want_loss=want_loss,
-                              full_spread=True)  # CBOW steps as word2vec does (batched._spread_to_contexts)
+        grad = subword_block_gradient(center_vectors, outside_vectors, table, block, negatives, **options)
     grad = damp_repeats(grad, config.max_repeats)
     grad = damp_shared_negatives(grad, len(block.ids), float(n.sum()) * neg_weight, config)
     sgd_update(params, grad, lr)
