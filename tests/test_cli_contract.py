@@ -82,8 +82,8 @@ INTERRUPT_AT = {"nearest": "w2vcli.cli.vectors.load_vectors", "analogy": "w2vcli
                 "similarity": "w2vcli.cli.vectors.load_vectors", "export": "w2vcli.cli.vectors.load_vectors",
                 "evaluate": "w2vcli.cli.vectors.load_vectors", "info": "w2vcli.cli.info.load_model",
                 "gradcheck": "w2vcli.math.gradcheck.run_checks", "plot": "w2vcli.cli.plot.load_vectors",
-                "train": "w2vcli.training.session.run_training", "odd": "w2vcli.cli.ranking.load_for_query",
-                "rank": "w2vcli.cli.ranking.load_for_query", "phrases": "w2vcli.data.phrases.learn_phrases"}
+                "train": "w2vcli.training.session.run_training", "odd": "w2vcli.cli.vectors.load_vectors",
+                "rank": "w2vcli.cli.vectors.load_vectors", "phrases": "w2vcli.data.phrases.learn_phrases"}
 SUCCEEDING = {command: args for command, code, args in CASES if code == 0}
 CASES += [(command, 130, SUCCEEDING[command]) for command in COMMANDS]
 
@@ -130,8 +130,6 @@ JSON_COMMANDS = [
     ("evaluate", f"-m {{m}} {Q} {P}", {"analogies", "pairs"}),
     ("gradcheck", "--dim 3", {"checks", "passed"}),
     ("export", "{m} {d}/out.bin", {"files"}),
-    ("odd", "man woman king apple -m {m}", {"odd", "words"}),
-    ("rank", "king queen apple -m {m}", {"query", "candidates"}),
 ]
 
 
