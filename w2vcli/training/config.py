@@ -66,9 +66,6 @@ class TrainConfig:
             raise ConfigError(f"--min-lr must be between 0 and --lr (got {self.min_lr})")
         if self.min_n > self.max_n:
             raise ConfigError(f"--min-n must be at most --max-n (got {self.min_n} and {self.max_n})")
-        if self.subwords and self.loss == "hs":
-            raise ConfigError("--subwords trains with --loss neg or softmax; hierarchical softmax with subwords is "
-                              "not implemented")
         if self.subwords and self.preset:
             raise ConfigError(f"--subwords does not apply to --preset {self.preset}")
         if self.subwords and self.loss == "hs":
