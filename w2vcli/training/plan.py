@@ -48,6 +48,8 @@ def resolve_config(given: dict, preset: str | None, resume: Path | None,
         if preset or given.get("preset"):
             raise ConfigError("--init continues a model with its own options; it cannot take --preset")
         saved = TrainConfig.from_json(init.config, "the --init model")
+        if saved.subwords or given.get("subwords"):
+            raise ConfigError("--init does not continue subword models yet; train them with --resume only")
         if given.get("dim", saved.dim) != saved.dim:
             raise ConfigError(f"--dim {given['dim']} differs from the --init model's dimension {saved.dim}; "
                               "drop --dim to keep it")
