@@ -10,10 +10,13 @@ Quality is scored by w2vcli's evaluate code for every system, over the 30,000 mo
 Systems: w2vcli with 2 workers and with 1 (`w2v train`), gensim 4's Word2Vec (`corpus_file`, 2 workers);
 optionally fastText (the `fasttext-numpy2` package, 2 threads, word-level: no character n-grams) and the C
 word2vec (2 threads), compiled at run time from a word2vec.c you point to. Neither takes a seed: their runs differ
-by thread timing only. Prints a markdown table ready for the README.
+by thread timing only. Prints a markdown table ready for the README. `--loss hs` runs every system with hierarchical
+softmax and no negatives instead (w2vcli `--loss hs`, gensim `hs=1, negative=0`, fastText `loss="hs"`, C `-hs 1
+-negative 0`).
 
     python benchmarks/bench_train.py [--seeds 1 2 3] [--fasttext] [--word2vec-c path/to/word2vec.c] [--json runs.json]
     python benchmarks/bench_train.py --quick          # smoke test: 3,000 sentences, one seed
+    python benchmarks/bench_train.py --loss hs        # hierarchical softmax in every system
     python benchmarks/bench_train.py --report runs.json   # the table again from saved runs
 """
 
@@ -50,7 +53,7 @@ GENSIM_SCRIPT = """
 import sys, numpy as np
 from gensim.models import Word2Vec
 corpus, out, seed, epochs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-model = Word2Vec(corpus_file=corpus, sg=1, vector_size={dim}, window={window}, negative={negatives},
+model = Word2Vec(corpus_file=corpus, sg=1, vector_size={dim}, window={window}, negative=NEGATIVE, hs=HS,
                  min_count={min_count}, sample={sample}, epochs=epochs, workers=2, seed=seed)
 np.save(out + ".npy", model.wv.vectors)
 open(out + ".words", "w", encoding="utf-8").write("\\n".join(model.wv.index_to_key))
@@ -61,7 +64,7 @@ import sys, numpy as np, fasttext
 corpus, out, seed, epochs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 model = fasttext.train_unsupervised(corpus, model="skipgram", dim={dim}, ws={window}, neg={negatives},
                                     minCount={min_count}, t={sample}, epoch=epochs, lr=0.025, minn=0, maxn=0,
-                                    thread=2, verbose=0)  # no seed option here
+                                    thread=2, verbose=0, loss=LOSS)  # no seed option here
 words = model.get_words()
 np.save(out + ".npy", model.get_input_matrix()[:len(words)])
 open(out + ".words", "w", encoding="utf-8").write("\\n".join(words))
@@ -141,18 +144,26 @@ class PythonPeer:
         return Embeddings(words, np.load(str(out) + ".npy"), lowercase=True)
 
 
+def for_loss(script: str, loss: str) -> str:
+    """A peer's script with its loss settings filled in: negative sampling, or hierarchical softmax alone."""
+    hs = loss == "hs"
+    return (script.replace("NEGATIVE", "0" if hs else str(SETTINGS["negatives"])).replace("HS", str(int(hs)))
+            .replace("LOSS", repr("hs" if hs else "ns")))
+
+
 class CWord2vec:
     """The original C word2vec, compiled here from the word2vec.c given (nothing of it is kept)."""
 
-    def __init__(self, source: Path, build_dir: Path):
-        self.name, self.binary = "word2vec (C) 2 threads", build_dir / "word2vec"
+    def __init__(self, source: Path, build_dir: Path, loss: str = "neg"):
+        self.name, self.binary, self.hs = "word2vec (C) 2 threads", build_dir / "word2vec", loss == "hs"
         subprocess.run(["gcc", str(source), "-o", str(self.binary), "-lm", "-pthread", "-O3", "-march=native",
                         "-funroll-loops", "-Wno-unused-result"], check=True)
 
     def command(self, corpus: Path, out: Path, seed: int, epochs: int) -> list[str]:
         s = SETTINGS
         return [str(self.binary), "-train", str(corpus), "-output", str(out) + ".bin", "-cbow", "0", "-size",
-                str(s["dim"]), "-window", str(s["window"]), "-negative", str(s["negatives"]), "-hs", "0",
+                str(s["dim"]), "-window", str(s["window"]), "-negative", "0" if self.hs else str(s["negatives"]),
+                "-hs", str(int(self.hs)),
                 "-sample", str(s["sample"]), "-min-count", str(s["min_count"]), "-threads", "2", "-iter",
                 str(epochs), "-binary", "1", "-alpha", "0.025"]
 
@@ -199,12 +210,13 @@ def run_round(systems, corpus: Path, tmp: Path, seed: int, scorer: Scorer) -> li
 
 
 def make_systems(args, tmp: Path) -> list:
-    systems = [W2vcli(workers, args.w2v_args.split()) for workers in args.workers]
-    systems.append(PythonPeer(REFERENCE, GENSIM_SCRIPT))
+    extra = ["--loss", args.loss] + args.w2v_args.split()
+    systems = [W2vcli(workers, extra) for workers in args.workers]
+    systems.append(PythonPeer(REFERENCE, for_loss(GENSIM_SCRIPT, args.loss)))
     if args.fasttext:
-        systems.append(PythonPeer("fastText 2 threads", FASTTEXT_SCRIPT))
+        systems.append(PythonPeer("fastText 2 threads", for_loss(FASTTEXT_SCRIPT, args.loss)))
     if args.word2vec_c:
-        systems.append(CWord2vec(args.word2vec_c, tmp))
+        systems.append(CWord2vec(args.word2vec_c, tmp, args.loss))
     return systems
 
 
@@ -216,6 +228,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, nargs="+", default=[2, 1], help="w2vcli --workers values")
     parser.add_argument("--fasttext", action="store_true", help="add fastText (pip install fasttext-numpy2)")
     parser.add_argument("--word2vec-c", type=Path, help="add the C word2vec, compiled from this word2vec.c")
+    parser.add_argument("--loss", choices=["neg", "hs"], default="neg",
+                        help="neg: negative sampling (5 negatives) in every system; hs: hierarchical softmax alone")
     parser.add_argument("--w2v-args", default="", help="extra `w2v train` options, e.g. '--shared-negatives 32'")
     parser.add_argument("--quick", action="store_true", help="smoke test: the first 3,000 sentences, seed 1")
     parser.add_argument("--json", type=Path, help="also save every run here")

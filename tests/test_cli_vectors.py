@@ -103,6 +103,16 @@ def test_no_expression_hint_when_the_parts_are_unknown(model):
     assert "spaces" not in result.stderr
 
 
+def test_subword_vectors_get_the_hint_as_a_warning_and_an_answer(capsys):
+    from w2vcli.cli.vectors import check_expression
+    from w2vcli.vectors.subword_vectors import SubwordVectors
+
+    vectors = SubwordVectors(["king", "man", "woman"], np.random.default_rng(0).normal(size=(3 + 16, 4)), min_n=3,
+                             max_n=5, buckets=16)
+    check_expression(vectors, "king-man+woman")
+    assert "answered from its character n-grams; did you mean: king - man + woman?" in capsys.readouterr().err
+
+
 def test_suggestions_come_from_the_most_frequent_words_only(monkeypatch):
     from w2vcli.vectors import embeddings as emb
 

@@ -10,6 +10,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 from typer.testing import CliRunner
 
+from conftest import shared_file
 from w2vcli.cli import app
 from w2vcli.cli.plot import loss_positions
 from w2vcli.vectors.checkpoint import ModelFile, save_model
@@ -178,8 +179,12 @@ def test_plot_replaces_its_own_image_and_says_so(model, tmp_path):
     (["--words", "king", "--top", "3"], 2, "give --words or --top, not both"),
     (["--out", "w.jpg"], 2, "end it in .png, .svg, .pdf or .html"),
     (["--loss", "--out", "l.html"], 2, "--loss draws an image: end --out in .png, .svg or .pdf"),
+    (["--top", "401"], 2, "401 labelled words do not fit in an image (at most 400); plot fewer or write an "
+                          "interactive map with --out map.html"),
 ])
 def test_plot_bad_input_keeps_the_existing_image(model, tmp_path, args, code, message):
+    if "401" in args:
+        model = clustered_model(tmp_path / "many.npz", [f"w{i}" for i in range(500)])
     out = tmp_path / "w.png"
     out.write_bytes(b"\x89PNG\r\n\x1a\nold image")
     args = [str(tmp_path / arg) if arg in ("w.jpg", "l.html") else arg for arg in args]
@@ -202,8 +207,16 @@ def test_plot_never_overwrites_the_model(model, tmp_path):
     link = tmp_path / "model.png"
     link.symlink_to(model)
     before = model.read_bytes()
-    assert_one_error_line(run("plot", "--top", "4", "--out", link, "-m", model), 2, "is the model file")
+    assert_one_error_line(run("plot", "--top", "4", "--out", link, "-m", model), 2, f"{link} is the input file")
     assert model.read_bytes() == before
+
+
+def test_plot_checks_the_folder_before_any_work(model, tmp_path, monkeypatch):
+    import w2vcli.cli.plot as plot_module
+
+    monkeypatch.setattr(plot_module, "load_vectors", lambda *_: pytest.fail("loaded before the output was checked"))
+    out = tmp_path / "missing" / "w.png"
+    assert_one_error_line(run("plot", "--out", out, "-m", model), 2, f"folder {out.parent} does not exist")
 
 
 def test_plot_loss_needs_a_history(tmp_path):
@@ -216,13 +229,16 @@ def test_loss_curves_overlay_with_epoch_marks(tmp_path):
     first = clustered_model(tmp_path / "a.npz", ["x", "y", "z"], config={"epochs": 3},
                             state={"words_done": 3000, "finished": True}, history=np.linspace(4, 2, 30))
     second = clustered_model(tmp_path / "b.npz", ["x", "y", "z"], config={"epochs": 2},
-                             state={"words_done": 2000, "finished": True}, history=np.linspace(4, 3, 20))
+                             state={"words_done": 3000, "finished": True}, history=np.linspace(4, 3, 20))
+    third = clustered_model(tmp_path / "c.npz", ["x", "y", "z"], config={"epochs": 1},
+                            state={"words_done": 1000, "finished": True}, history=np.linspace(4, 3, 5))
     out = tmp_path / "loss.svg"
-    result = run("plot", "--loss", "-m", first, "-m", second, "--out", out)
+    result = run("plot", "--loss", "-m", first, "-m", second, "-m", third, "--out", out)
     assert result.exit_code == 0, result.output
     texts = all_texts(out)
-    assert {"a.npz", "b.npz", "tokens trained", "Training loss: a.npz, b.npz"} <= set(texts)
-    assert texts.count("epoch 1") == 2 and texts.count("epoch 3") == 1
+    assert {"a.npz", "b.npz", "c.npz", "tokens trained", "Training loss: a.npz, b.npz, c.npz"} <= set(texts)
+    # epoch 1 ends at 1000 tokens for a and c (one mark), at 1500 for b; epoch 2 at 2000 and 3000; epoch 3 at 3000
+    assert [texts.count(f"epoch {epoch}") for epoch in (1, 2, 3)] == [2, 2, 1]
 
 
 def test_loss_of_a_cs224n_run_and_a_token_run_do_not_overlay(tmp_path):
@@ -238,6 +254,10 @@ def test_loss_of_a_cs224n_run_and_a_token_run_do_not_overlay(tmp_path):
      "tokens trained"),
     ({"epochs": 5}, {"words_done": 900, "epoch": 3, "chunk": 2}, 3, [300, 600, 900], [], "tokens trained"),
     ({"preset": "cs224n", "epochs": 1}, {"step": 400, "finished": True}, 4, [100, 200, 300, 400], [], "SGD steps"),
+    ({"epochs": 5}, {"words_done": 900, "epoch": 3, "chunk": 2, "corpus_tokens": 400}, 3, [300, 600, 900],
+     [400, 800], "tokens trained"),
+    ({"epochs": 2}, {"words_done": 800, "finished": True, "corpus_tokens": 400}, 2, [400, 800], [400, 800],
+     "tokens trained"),
     ({"epochs": 1}, {"words_done": 90, "finished": True, "loss_positions": [10, 50, 90]}, 3, [10, 50, 90], [90],
      "tokens trained"),
 ])
@@ -251,3 +271,55 @@ def test_loss_positions(config, state, n, positions, ends, unit):
 def test_a_word_map_draws_one_model(model, tmp_path):
     assert_one_error_line(run("plot", "-m", model, "-m", model, "--out", tmp_path / "w.png"), 2,
                           "--model is given 2 times; only --loss overlays several models")
+
+
+@pytest.fixture(scope="module")
+def brown_model(tmp_path_factory):
+    corpus = shared_file("brown.txt")
+    path = tmp_path_factory.mktemp("brown") / "brown.npz"
+    result = run("train", corpus, "--dim", "50", "--epochs", "1", "--workers", "1", "--seed", "1", "-o", path)
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args, count", [
+    ([], 23),  # the CS224n figure's words that Brown has (not "enjoyable")
+    (["--top", "100"], 100),
+    (["--words", "king,coffee,rain,good,money", "--neighbours", "10"], 55),
+    (["--words", "woman,female"], 2 + 2 * 8),
+])
+def test_brown_maps_keep_labels_apart_on_two_real_axes(brown_model, tmp_path, args, count):
+    out = tmp_path / "brown.svg"
+    assert run("plot", *args, "-m", brown_model, "--out", out).exit_code == 0
+    labels, frame = svg_labels(out)
+    assert len(labels) == count and overlaps(labels) == [] and outside(labels, frame) == []
+    shares = [float(re.search(r"\(([\d.]+)% of variance\)", text).group(1))
+              for text in all_texts(out) if text and text.startswith("component ")]
+    assert len(shares) == 2 and shares[1] >= 3.0  # both axes carry variance
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+def test_dollars_and_backslashes_in_words_and_names_stay_text(tmp_path, suffix):
+    words = ["$x$", "a$$b", "$\\undefinedmacro{$", "\\", "plain", "$5"]
+    path = clustered_model(tmp_path / "$run$.npz", words, config={"epochs": 1}, state={"words_done": 10})
+    for args in (["--words", "$x$,a$$b"], ["--top", "6"], ["--loss"]):
+        out = tmp_path / f"out{len(args)}{suffix}"
+        result = run("plot", *args, "-m", path, "--out", out)
+        assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    if suffix == ".svg":
+        assert {label[0] for label in svg_labels(tmp_path / f"out2{suffix}")[0]} == set(words)
+
+
+@pytest.mark.slow
+def test_the_cs224n_figure_on_the_treebank_keeps_its_24_labels_apart(tmp_path):
+    path = tmp_path / "sst.npz"
+    result = run("train", shared_file("sst/datasetSentences.txt"), "--dim", "10", "--min-count", "1", "--epochs",
+                 "1", "--workers", "1", "--seed", "1", "-o", path)
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "cs224n.svg"
+    result = run("plot", "-m", path, "--out", out)
+    assert result.exit_code == 0 and result.stderr == "", result.output  # every word is in the treebank
+    labels, frame = svg_labels(out)
+    assert sorted(label[0] for label in labels) == sorted(CS224N_WORDS)
+    assert overlaps(labels) == [] and outside(labels, frame) == []

@@ -100,16 +100,31 @@ def test_block_equals_per_example_subword_models(shape, T, W, K, model, loss_nam
 @settings(max_examples=30, deadline=None)
 @given(problem, st.integers(1, 16), st.integers(1, 3))
 def test_full_spread_is_fasttexts_step(shape, T, W):
-    """fastText adds the whole ∂J/∂v_t to each of t's rows: |S_t| times the gradient each row receives."""
+    """fastText adds the whole ∂J/∂v_t to each of t's rows: |S_t| times the gradient the spec gives them."""
     d, buckets, seed = shape
     rng, table, Z, U, block = _setup(d, buckets, seed, T, W)
     negatives = rng.integers(len(WORDS), size=3)
-    exact = subwords.subword_block_gradient(Z, U, table, block, negatives)
-    step = subwords.subword_block_gradient(Z, U, table, block, negatives, full_spread=True)
-    _, counts = table.gather(block.ids)
-    np.testing.assert_allclose(step.grad_center_rows, exact.grad_center_rows * np.repeat(counts, counts)[:, None],
-                               rtol=1e-10, atol=1e-12)
-    np.testing.assert_array_equal(step.center_idxs, exact.center_idxs)
+    _, step_z, step_u = subwords.subword_block_gradient(Z, U, table, block, negatives, full_spread=True).dense(Z, U)
+    per_pair = lambda v, o, U_: core.neg_sampling_loss_and_gradient(v, o, U_, negatives)  # noqa: E731
+    ref_z, ref_u = np.zeros_like(Z), np.zeros_like(U)
+    centers, contexts = block.pairs()
+    for t in np.unique(centers):
+        _, g_z, g_u = subwords.subword_skipgram(block.ids[t], block.ids[contexts[centers == t]], Z, table, U,
+                                                per_pair)
+        ref_z, ref_u = ref_z + len(table.rows_of(block.ids[t])) * g_z, ref_u + g_u
+    np.testing.assert_allclose(step_z, ref_z, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(step_u, ref_u, rtol=1e-8, atol=1e-10)
+
+
+def test_a_words_own_row_is_listed_once_per_token():
+    """The trainer damps a word repeated in a block by counting its own row among the center rows."""
+    _, table, Z, U, _ = _setup(3, 7, 2, 6, 2)
+    ids = np.array([2, 0, 2, 2, 5, 0])
+    block = make_block(ids, np.zeros(6), np.full(6, 2), 2)
+    grad = subwords.subword_block_gradient(Z, U, table, block, np.array([1, 3]), full_spread=True)
+    np.testing.assert_array_equal(grad.center_idxs[:6], ids)
+    assert np.all(grad.center_idxs[6:] >= len(WORDS))
+    assert len(grad.center_idxs) == 6 + sum(len(table.rows_of(w)) - 1 for w in (0, 2, 5))
 
 
 def test_without_ngrams_a_subword_block_is_word2vecs():

@@ -17,7 +17,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from .. import __version__
 from ..errors import W2VError
-from . import evaluate, gradcheck, info, plot, train, vectors
+from . import evaluate, gradcheck, info, phrases, plot, ranking, train, vectors
 
 EXIT_INTERRUPTED = 128 + 2  # the shell's code for a process ended by SIGINT
 
@@ -54,6 +54,18 @@ class HelpfulCommand(TyperCommand):
             return super().format_help(ctx, formatter)
         return super(TyperCommand, self).format_help(ctx, formatter)
 
+    def format_options(self, ctx, formatter) -> None:
+        """Plain help keeps the Rich panels' grouping: one section per rich_help_panel, in order of appearance."""
+        sections: dict[str, list] = {}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            default = "Arguments" if isinstance(param, TyperArgument) else "Options"
+            if record is not None:
+                sections.setdefault(getattr(param, "rich_help_panel", None) or default, []).append(record)
+        for name, records in sections.items():
+            with formatter.section(name):
+                formatter.write_dl(records)
+
 
 class HelpfulGroup(TyperGroup):
     """The top-level `w2v --help`: Rich on a terminal, plain when piped (as HelpfulCommand)."""
@@ -76,7 +88,7 @@ app = typer.Typer(
 )
 
 COMMANDS = (gradcheck.gradcheck, train.train, vectors.nearest, vectors.analogy, vectors.similarity, plot.plot,
-            info.info, vectors.export, evaluate.evaluate)
+            info.info, vectors.export, evaluate.evaluate, phrases.phrases, ranking.odd, ranking.rank)
 
 
 def _version(value: bool) -> None:

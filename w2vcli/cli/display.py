@@ -141,19 +141,22 @@ def _correlation(value: float) -> str:
     return "–" if value != value else f"{value:.4f}"  # NaN: fewer than two pairs, or a constant column
 
 
-def print_evaluation(analogies, pairs) -> None:
+def print_evaluation(analogies, pairs, note: str = "") -> None:
     """The evaluate report: analogy accuracy per section with semantic, syntactic and total rows, then one row
-    of correlations per word-pair file (evaluate.AnalogyResult or None, a list of evaluate.PairsResult)."""
+    of correlations per word-pair file (evaluate.AnalogyResult or None, a list of evaluate.PairsResult); note
+    ends each title (on a terminal) or stands on a line of its own before the report (otherwise)."""
+    if note and not console.is_terminal:
+        print(f"# {note.strip()}")
     if analogies is not None:
         method = {"add": "3CosAdd", "cosmul": "3CosMul"}[analogies.method]
         rows = [(s.name, s.correct, s.answered, s.skipped, _percent(s.correct, s.answered))
                 for s in (*analogies.sections, analogies.semantic, analogies.syntactic, analogies.total)]
-        print_table(f"Analogies ({method}, top {analogies.restrict_vocab} words)",
+        print_table(f"Analogies ({method}, top {analogies.restrict_vocab} words){note}",
                     ("section", "correct", "answered", "skipped", "accuracy"), rows,
                     justify=("left", "right", "right", "right", "right"))
     if pairs:
         rows = [(p.source, p.pairs, p.skipped, _correlation(p.spearman), _correlation(p.pearson)) for p in pairs]
-        print_table("Word pairs", ("file", "pairs", "skipped", "spearman", "pearson"), rows,
+        print_table(f"Word pairs{note}", ("file", "pairs", "skipped", "spearman", "pearson"), rows,
                     justify=("left", "right", "right", "right", "right"))
 
 

@@ -34,11 +34,24 @@ class NullReporter:
         return False
 
 
+def evaluation_line(score) -> str:
+    """'epoch 2: analogies 3.12% · pairs 0.2811' for an evaluation.EpochScore."""
+    parts = []
+    if score.analogies is not None:
+        parts.append(f"analogies {100 * score.analogies:.2f}%")
+    if score.pairs is not None:
+        parts.append(f"pairs {_loss(score.pairs)}")
+    return f"epoch {score.epoch}: " + " · ".join(parts)
+
+
 class PlainReporter(NullReporter):
     """One line every `every` seconds, and one at the end."""
 
     def __init__(self, every: float = 5.0):
         self.every, self.last = every, 0.0
+
+    def evaluated(self, score) -> None:
+        print(evaluation_line(score), flush=True)
 
     def report(self, progress, rate) -> None:
         now = time.monotonic()
@@ -65,6 +78,9 @@ class RichReporter(NullReporter):
     def __exit__(self, *exc):
         self.progress.stop()
         return False
+
+    def evaluated(self, score) -> None:
+        console.print(evaluation_line(score), markup=False, highlight=False)
 
     def report(self, progress, rate) -> None:
         fields = dict(epoch=progress.epoch, epochs=progress.epochs, rate=_rate(rate, progress.unit), lr=f"{progress.lr:.5f}",

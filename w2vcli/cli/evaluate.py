@@ -47,13 +47,36 @@ def evaluate(
     pair_files = [ev.read_pairs(path) for path in pairs or ()]
     embeddings = load_for_query(model, vectors)
     options = dict(restrict_vocab=restrict_vocab, case_insensitive=not case_sensitive)
-    analogy_result = (ev.score_analogies(embeddings, question_file, method=method.value, **options)
-                      if question_file else None)
-    pair_results = [ev.score_pairs(embeddings, found, **options) for found in pair_files]
+    results = {"": _scored(embeddings, question_file, pair_files, method.value, options)}
+    if hasattr(embeddings, "for_evaluation"):  # a subword model: every question again, unknown words from n-grams
+        extended = embeddings.for_evaluation(_words_of(question_file, pair_files), restrict_vocab,
+                                             case_insensitive=not case_sensitive)
+        results[" (every word; unknown words from subwords)"] = _scored(
+            extended, question_file, pair_files, method.value, {**options, "restrict_vocab": len(extended)})
     if json_output:
-        print_result_json("evaluate", {"model": str(model), "vectors": vectors.value,
-                                       "analogies": analogy_result.as_dict() if analogy_result else None,
-                                       "pairs": [result.as_dict() for result in pair_results]})
+        data = {"model": str(model), "vectors": vectors.value}
+        for note, (analogy_result, pair_results) in results.items():
+            suffix = "_with_subwords" if note else ""
+            data["analogies" + suffix] = analogy_result.as_dict() if analogy_result else None
+            data["pairs" + suffix] = [result.as_dict() for result in pair_results]
+        print_result_json("evaluate", data)
     else:
-        print_evaluation(analogy_result, pair_results)
+        for note, (analogy_result, pair_results) in results.items():
+            print_evaluation(analogy_result, pair_results, note=note)
     print_warnings([warning for found in (question_file, *pair_files) if found for warning in found.warnings])
+
+
+def _scored(embeddings, question_file, pair_files, method: str, options: dict):
+    """(analogy result or None, pair results) of one set of vectors."""
+    from ..vectors import evaluate as ev
+
+    analogy_result = (ev.score_analogies(embeddings, question_file, method=method, **options) if question_file
+                      else None)
+    return analogy_result, [ev.score_pairs(embeddings, found, **options) for found in pair_files]
+
+
+def _words_of(question_file, pair_files) -> list[str]:
+    """Every word of the analogy questions and word pairs, in file order."""
+    questions = question_file.sections if question_file else ()
+    return ([word for section in questions for question in section.questions for word in question]
+            + [word for found in pair_files for pair in found.pairs for word in pair[:2]])

@@ -26,6 +26,8 @@ FONT_SIZES = (9, 8, 7, 6)  # label sizes tried in turn until every label finds a
 GROUP_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown", "tab:pink",
                  "tab:olive", "tab:cyan", "tab:gray")
 LABEL_GAP = 3.5 * DPI / 72  # pixels (3.5 points) between a point and its label when the label sits beside it
+HEAD_GAP = 5.5 * DPI / 72  # the same beside the larger marker of a word the user named
+FRAME_PADDING = 3.0  # pixels kept between a label and the axes' edge
 MARKER_RADIUS = 2.5 * DPI / 72  # pixels a point's marker reaches, so that labels do not hide points
 
 
@@ -108,31 +110,39 @@ def _frame_axes(axes, coords, word_map: WordMap) -> None:
     if word_map.flat:
         axes.set_ylim(-1, 1)
         axes.set_yticks([])
-    axes.set_title(word_map.title, fontsize=10)
+    axes.set_title(word_map.title, fontsize=10, parse_math=False)
     axes.grid(alpha=0.25)
     axes.patch.set_gid("axes-frame")
     if word_map.group_names:
-        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9, borderaxespad=0)
+        _literal(axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9,
+                             borderaxespad=0))
+
+
+def _literal(legend) -> None:
+    """Words and file names are data: a '$' in them is a dollar sign, never TeX."""
+    for text in legend.get_texts():
+        text.set_parse_math(False)
 
 
 def _draw_labels(figure, axes, coords, word_map: WordMap, groups, heads, font_size) -> int:
     renderer = figure.canvas.get_renderer()
     texts = [axes.text(0, 0, word, fontsize=font_size, ha="left", va="bottom", zorder=5, gid=f"label-{i}",
-                       fontweight="bold" if heads[i] else "normal", color="0.1")
+                       fontweight="bold" if heads[i] else "normal", color="0.1", parse_math=False)
              for i, word in enumerate(word_map.words)]
     sizes = np.array([[box.width, box.height] for box in (text.get_window_extent(renderer) for text in texts)])
     points = axes.transData.transform(coords)  # (n, 2) pixels
     order = np.argsort(~heads, kind="stable")  # the asked-for words choose their spots first
     corners = np.full_like(points, np.nan)
-    corners[order] = place_labels(points[order], sizes[order], axes.bbox.extents, gap=LABEL_GAP,
-                                  marker_radius=MARKER_RADIUS)
+    gaps = np.where(heads, HEAD_GAP, LABEL_GAP)  # (n,)
+    corners[order] = place_labels(points[order], sizes[order], axes.bbox.extents, gap=gaps[order],
+                                  padding=FRAME_PADDING, marker_radius=MARKER_RADIUS)
     to_data = axes.transData.inverted()
     for text, corner in zip(texts, corners):
         if np.isnan(corner).any():
             text.set_visible(False)
         else:
             text.set_position(to_data.transform(corner))
-    for i, end in leader_ends(points, corners, sizes, beyond=LABEL_GAP + 4):
+    for i, end in leader_ends(points, corners, sizes, beyond=HEAD_GAP + 3):
         colour = GROUP_COLOURS[groups[i] % len(GROUP_COLOURS)] if word_map.group_names else "0.45"
         line = to_data.transform([points[i], end])  # (2, 2)
         axes.plot(line[:, 0], line[:, 1], color=colour, linewidth=0.5, alpha=0.8, zorder=2)
@@ -145,19 +155,23 @@ def plot_loss(curves: list[LossCurve], out, *, unit: str, title: str, show: bool
     from matplotlib.ticker import EngFormatter
 
     figure, axes = _figure(show, (8, 5))
+    marks = {}  # (epoch, end) -> the colours of the curves that end an epoch there
     for i, curve in enumerate(curves):
         colour = GROUP_COLOURS[i % len(GROUP_COLOURS)]
         axes.plot(curve.positions, curve.losses, color=colour, linewidth=1.4, label=curve.name)
         for epoch, end in enumerate(curve.epoch_ends, start=1):
-            axes.axvline(end, color=colour, linestyle=":", linewidth=0.9, alpha=0.8)
-            axes.annotate(f"epoch {epoch}", (end, 1.0), xycoords=("data", "axes fraction"), xytext=(-3, -3),
-                          textcoords="offset points", ha="right", va="top", fontsize=7, color=colour)
+            marks.setdefault((epoch, float(end)), []).append(colour)
+    for (epoch, end), colours in marks.items():
+        colour = colours[0] if len(colours) == 1 else "0.4"  # shared by several runs: grey, said once
+        axes.axvline(end, color=colour, linestyle=":", linewidth=0.9, alpha=0.8)
+        axes.annotate(f"epoch {epoch}", (end, 1.0), xycoords=("data", "axes fraction"), xytext=(-3, -3),
+                      textcoords="offset points", ha="right", va="top", fontsize=7, color=colour)
     axes.xaxis.set_major_formatter(EngFormatter(sep=""))
     axes.set_xlabel(unit)
     axes.set_ylabel("smoothed loss")
-    axes.set_title(title, fontsize=10)
+    axes.set_title(title, fontsize=10, parse_math=False)
     axes.grid(alpha=0.3)
-    axes.legend(fontsize=9, frameon=False)
+    _literal(axes.legend(fontsize=9, frameon=False))
     figure.tight_layout()
     return _save(figure, out, show)
 

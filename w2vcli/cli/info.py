@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .display import print_result_json, print_table, print_warning
 from .options import JsonFlag, ModelPath
-from ..vectors.checkpoint import load_model
+from ..vectors.checkpoint import load_metadata, load_model
 from ..vectors.formats import format_of
 
 DEFAULT_MODEL = Path("model.npz")
@@ -166,11 +166,10 @@ def warn_if_unfinished(path: Path, embeddings) -> None:
     if format_of(path) is not None:
         return
     state = getattr(embeddings, "state", None)  # vectors/embeddings.py's Embeddings.state, where present
-    loaded = load_model(path) if state is None else None
-    state = loaded.state if loaded is not None else state
+    config, state = load_metadata(path) if state is None else (None, state)
     if not isinstance(state, dict) or state.get("finished") is not False:
         return
-    loaded = loaded or load_model(path)
-    training = training_story(path, loaded.config, state, loaded.loss_history)
-    print_warning(f"{path} is an unfinished checkpoint ({progress_text(training)}); its vectors are not final. "
-                  f"Resume with: {training['resume_command']}")
+    config = config if config is not None else load_metadata(path)[0]
+    training = training_story(path, config, state, ())
+    print_warning(f"{path} is an unfinished checkpoint, stopped in {progress_text(training)}; its vectors are not "
+                  f"final. Resume with: {training['resume_command']}")

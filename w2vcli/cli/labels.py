@@ -4,11 +4,14 @@ Pure geometry in display units (pixels, y up), no matplotlib: figures.py measure
 Labels are placed one after another, in the caller's order (most important first): each tries positions around
 its point on rings of growing distance (first the eight spots next to the point, then sixteen directions per
 ring), keeps the nearest position that lies inside the frame and overlaps no placed label, and, among those,
-prefers one that hides no point. A label with no free spot anywhere is reported unplaced (NaN) rather than
-drawn over another; the caller shrinks the font and tries again. Not here: measuring text or drawing.
+prefers one that hides no point and whose link to its point (the leader line, when drawn) crosses no label, and
+that no earlier link crosses. A label with no free spot anywhere is reported unplaced (NaN) rather than drawn
+over another; the caller shrinks the font and tries again. Not here: measuring text or drawing.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -18,47 +21,79 @@ RING_DIRECTIONS = np.linspace(0, 2 * np.pi, 16, endpoint=False)
 EXTRA_RINGS = 3  # rings searched past the first free spot for one that hides no point
 
 
-def place_labels(points, sizes, frame, *, gap: float = 3.0, padding: float = 1.0,
-                 marker_radius: float = 3.0) -> np.ndarray:
+def place_labels(points, sizes, frame, *, gap=3.0, padding: float = 1.0, marker_radius: float = 3.0) -> np.ndarray:
     """Lower-left corners (n, 2) of labels of sizes (n, 2) (width, height) for points (n, 2), inside frame
-    (x0, y0, x1, y1); a row of NaN for a label that found no free spot. Boxes keep padding apart."""
+    (x0, y0, x1, y1); a row of NaN for a label that found no free spot. Boxes keep padding apart (and from the
+    frame); gap (a number, or one per label) is the room left between a point and its label."""
     points = np.asarray(points, dtype=np.float64)  # (n, 2)
     sizes = np.asarray(sizes, dtype=np.float64)  # (n, 2)
+    gaps = np.broadcast_to(np.asarray(gap, dtype=np.float64), (len(points),))  # (n,)
     corners = np.full_like(points, np.nan)  # (n, 2)
     placed = np.zeros((0, 4))  # (m, 4) boxes x0, y0, x1, y1 of the labels placed so far
+    links = np.zeros((0, 4))  # (m, 4) segments from those labels' points to their boxes
     step = max(float(np.median(sizes[:, 1])) if len(sizes) else 1.0, 1.0)
     max_radius = np.hypot(frame[2] - frame[0], frame[3] - frame[1])
     for i in range(len(points)):
-        others = np.delete(points, i, axis=0)  # (n - 1, 2)
-        corner = _free_spot(points[i], sizes[i], others, placed, frame, gap, padding, marker_radius, step,
-                            max_radius)
+        taken = Taken(placed, links, np.delete(points, i, axis=0))
+        corner = _free_spot(points[i], sizes[i], taken, frame, gaps[i], padding, marker_radius, step, max_radius)
         if corner is not None:
             corners[i] = corner
             placed = np.vstack([placed, _boxes(corner[None], sizes[i])])
+            links = np.vstack([links, np.hstack([points[i], np.clip(points[i], corner, corner + sizes[i])])])
     return corners
 
 
-def _free_spot(point, size, others, placed, frame, gap, padding, marker_radius, step, max_radius):
-    """The nearest free lower-left corner for one label, or None."""
+@dataclass(frozen=True)
+class Taken:
+    """What a new label must keep off: placed label boxes (hard), their links and the other points (soft)."""
+
+    boxes: np.ndarray  # (m, 4)
+    links: np.ndarray  # (m, 4) segments x0, y0, x1, y1
+    points: np.ndarray  # (p, 2)
+
+
+def _free_spot(point, size, taken: Taken, frame, gap, padding, marker_radius, step, max_radius):
+    """The nearest free lower-left corner for one label, or None. Free: inside the frame and off every placed
+    label; among free spots, one that hides no point and crosses no link (its own link included) is preferred
+    up to EXTRA_RINGS rings further out."""
     fallback, rings_left = None, None
     radius, ring = gap, 0
     while radius <= max_radius and rings_left != 0:
         directions = FIRST_DIRECTIONS if ring == 0 else RING_DIRECTIONS
         corners = _corners_around(point, size, radius, directions)  # (c, 2)
         boxes = _boxes(corners, size)  # (c, 4)
-        free = _inside(boxes, frame, padding) & ~_overlaps_any(boxes, placed, padding)  # (c,)
-        hidden = _points_hidden(boxes, others, marker_radius)  # (c,)
-        clear = free & (hidden == 0)
+        free = _inside(boxes, frame, padding) & ~_overlaps_any(boxes, taken.boxes, padding)  # (c,)
+        own_links = np.hstack([np.broadcast_to(point, corners.shape), np.clip(point, corners, corners + size)])
+        clutter = (_points_hidden(boxes, taken.points, marker_radius)
+                   + _crossings(own_links, taken.boxes).sum(axis=1)
+                   + _crossings(taken.links, boxes).sum(axis=0))  # (c,)
+        clear = free & (clutter == 0)
         if clear.any():
             return corners[np.argmax(clear)]
         if free.any() and fallback is None:
-            fallback = corners[np.flatnonzero(free)[np.argmin(hidden[free])]]
+            fallback = corners[np.flatnonzero(free)[np.argmin(clutter[free])]]
             rings_left = EXTRA_RINGS
         if rings_left is not None:
             rings_left -= 1
         ring += 1
         radius = gap + ring * step
     return fallback
+
+
+def _crossings(segments, boxes) -> np.ndarray:
+    """(s, b) whether each segment (x0, y0, x1, y1) passes through the inside of each box (Liang-Barsky)."""
+    if not len(segments) or not len(boxes):
+        return np.zeros((len(segments), len(boxes)), dtype=bool)
+    start, delta = segments[:, None, :2], segments[:, None, 2:] - segments[:, None, :2]  # (s, 1, 2) each
+    low, high = boxes[None, :, :2], boxes[None, :, 2:]  # (1, b, 2) each
+    with np.errstate(divide="ignore", invalid="ignore"):
+        enter, leave = (low - start) / delta, (high - start) / delta  # (s, b, 2)
+    first, last = np.minimum(enter, leave), np.maximum(enter, leave)  # (s, b, 2)
+    parallel = delta == 0  # (s, 1, 2): the segment runs along this axis; inside the slab or never
+    within = (start > low) & (start < high)  # (s, b, 2)
+    first = np.where(parallel, np.where(within, -np.inf, np.inf), first)
+    last = np.where(parallel, np.where(within, np.inf, -np.inf), last)
+    return np.maximum(first.max(axis=2), 0.0) < np.minimum(last.min(axis=2), 1.0)  # (s, b)
 
 
 def _corners_around(point, size, radius, directions) -> np.ndarray:

@@ -27,4 +27,4 @@ VectorsChoice = Annotated[VectorsKind, typer.Option(
     "--vectors", help="Matrix of a .npz model: center (v, the usual word vectors), outside (u) or their sum.")]
 
 JsonFlag = Annotated[bool, typer.Option(
-    "--json", help="Print one JSON object for scripts instead of text (schema in the README, \"JSON output\").")]
+    "--json", help="Print one JSON object for scripts instead of text (its fields: README, \"--json\").")]

@@ -17,14 +17,16 @@ import numpy as np
 import typer
 
 from ..errors import ConfigError, ModelFileError, UnknownWordError
+from ..files import check_new_output
 from ..vectors.embeddings import load_vectors
-from .display import console, print_warning
+from .display import console, print_warning, visible
 from .options import VectorsChoice, VectorsKind
 
 DEFAULT_MODEL = Path("model.npz")
 FEW_WORDS = 6  # fewer named words than this are drawn with their nearest neighbours (a map, not a line)
 DEFAULT_NEIGHBOURS = 8
 HTML_TOP = 2000  # words on an HTML map unless --top or --words says otherwise
+IMAGE_MAX_WORDS = 400  # labels an image can hold legibly (placing 400 took 5 s of CPU here); more: an HTML map
 # What the start of an existing output must look like for plot to replace it (an image of the same format).
 SIGNATURES = {"png": (b"\x89PNG\r\n\x1a\n",), "pdf": (b"%PDF-",), "svg": (b"<?xml", b"<svg")}
 METHOD_NAMES = {"svd": "SVD of the covariance (CS224n)", "pca": "PCA"}
@@ -84,7 +86,7 @@ def plot(
     if show and not shown:
         print_warning("no display to open a window on; the file is written" if kind != "html"
                       else "--show does not apply to an HTML map; open the file in a browser")
-    console.print(f"{'replaced' if replacing else 'wrote'} {out}")
+    console.print(visible(f"{'replaced' if replacing else 'wrote'} {out}"), markup=False, highlight=False)
 
 
 def _output_kind(out: Path, loss: bool) -> str:
@@ -98,13 +100,13 @@ def _output_kind(out: Path, loss: bool) -> str:
 
 
 def _check_output(out: Path, kind: str, models: list[Path]) -> bool:
-    """Whether out exists and may be replaced (an image of its own format, or a map plot wrote); else ConfigError."""
+    """Whether out exists and may be replaced (an image of its own format, or a map plot wrote); else ConfigError
+    (also for a model, a folder or a missing folder: files.check_new_output)."""
+    check_new_output(out, inputs=models, force=True)  # force: plot's own rule for existing files follows
     if not os.path.lexists(out):
         return False
     if not out.is_file():
         raise ConfigError(f"--out {out} exists and is not a regular file; choose another name")
-    if any(path.is_file() and os.path.samefile(out, path) for path in models):
-        raise ConfigError(f"--out {out} is the model file; choose another name")
     from .htmlmap import GENERATOR
 
     with open(out, "rb") as file:
@@ -125,6 +127,9 @@ def _plot_map(model: Path, which: str, words, top, neighbours, method: str, out:
     if kind == "html" and words is None and top is None:
         top = HTML_TOP
     chosen = _select(embeddings, words, top, neighbours)
+    if kind != "html" and len(chosen.rows) > IMAGE_MAX_WORDS:
+        raise ConfigError(f"{len(chosen.rows)} labelled words do not fit in an image (at most {IMAGE_MAX_WORDS}); "
+                          "plot fewer or write an interactive map with --out map.html")
     plane = project_plane(embeddings.vectors[chosen.rows], method)
     vectors_named = f" · {which} vectors" if model.suffix.lower() == ".npz" else ""
     subtitle = f"{model.name}{vectors_named} · {METHOD_NAMES[method]}"
@@ -221,8 +226,9 @@ def loss_positions(config: dict, state: dict, n: int) -> tuple[np.ndarray, list[
     2. The cs224n preset counts SGD steps: the points are spread evenly over state["step"] (one report per equal
        number of steps); it runs one epoch, so no epoch marks.
     3. Otherwise tokens: the points are spread evenly over state["words_done"] (one report per chunk, chunks of
-       about equal size), and epochs end at equal fractions of it: all config["epochs"] of a finished run; of an
-       unfinished run only when it stopped at an epoch's end (else the tokens per epoch are not known; no marks).
+       about equal size). An epoch is state["corpus_tokens"] tokens when the model saved it; without it, epochs end
+       at equal fractions: all config["epochs"] of a finished run; of an unfinished run only when it stopped at an
+       epoch's end (else the tokens per epoch are not known, and no epoch is marked).
     """
     steps = config.get("preset") == "cs224n"
     unit = "SGD steps" if steps else "tokens trained"
@@ -233,6 +239,9 @@ def loss_positions(config: dict, state: dict, n: int) -> tuple[np.ndarray, list[
         positions = np.asarray(saved, dtype=np.float64)
     if steps:
         return positions, [], unit
+    per_epoch = state.get("corpus_tokens")
+    if isinstance(per_epoch, int) and per_epoch > 0:
+        return positions, [float(per_epoch * epoch) for epoch in range(1, int(total // per_epoch) + 1)], unit
     epochs = int(config.get("epochs") or 0) if state.get("finished") else int(state.get("epoch") or 0)
     if not state.get("finished") and state.get("chunk"):
         epochs = 0

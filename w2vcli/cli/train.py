@@ -16,7 +16,7 @@ import typer
 
 from ..training.config import CHECKPOINT_EVERY, CS224N, DEFAULTS, TrainConfig
 
-MODEL, DATA, OPTIMISATION, OUTPUT, RUN = "Model", "Data", "Optimisation", "Output", "Run"
+MODEL, SUBWORDS, DATA, OPTIMISATION, OUTPUT, RUN = "Model", "Subwords", "Data", "Optimisation", "Output", "Run"
 
 
 class ModelKind(str, Enum):
@@ -27,6 +27,7 @@ class ModelKind(str, Enum):
 class LossKind(str, Enum):
     neg = "neg"
     softmax = "softmax"
+    hs = "hs"
 
 
 class Preset(str, Enum):
@@ -76,12 +77,19 @@ def train(
     corpus: Annotated[Path, typer.Argument(help="Text file (.gz/.bz2/.xz too) or folder; one sentence per line.",
                                            metavar="CORPUS", show_default=False)],
     model: Annotated[ModelKind, _opt("Skip-gram or CBOW.", MODEL)] = ModelKind(DEFAULTS.model),
-    loss: Annotated[LossKind, _opt("Negative sampling, or the exact softmax.", MODEL)] = LossKind(DEFAULTS.loss),
+    loss: Annotated[LossKind, _opt("Negative sampling, the exact softmax, or hierarchical softmax.", MODEL)] = LossKind(DEFAULTS.loss),
     dim: Annotated[int, _opt("Dimension d of the vectors.", MODEL)] = DEFAULTS.dim,
     window: Annotated[int, _opt("Largest window W (each is uniform in 1..W).", MODEL)] = DEFAULTS.window,
     negatives: Annotated[int, _opt("Negatives K per pair.", MODEL)] = DEFAULTS.negatives,
     ns_exponent: Annotated[float, _opt("Noise distribution ∝ count^this.", MODEL)] = DEFAULTS.ns_exponent,
     preset: Annotated[Optional[Preset], _opt(PRESET_HELP, MODEL, show_default=False)] = None,
+    subwords: Annotated[bool, _opt("fastText's model: a word's vector is the mean of its own and its character "
+                                   "n-grams' rows, so any word, even unseen, has one.", SUBWORDS, "--subwords")
+                        ] = DEFAULTS.subwords,
+    min_n: Annotated[int, _opt("Shortest character n-gram of '<word>'.", SUBWORDS)] = DEFAULTS.min_n,
+    max_n: Annotated[int, _opt("Longest character n-gram.", SUBWORDS)] = DEFAULTS.max_n,
+    buckets: Annotated[int, _opt("Rows the n-grams are hashed into (memory: buckets x dim x 4 bytes).",
+                                 SUBWORDS)] = DEFAULTS.buckets,
     min_count: Annotated[int, _opt("Drop words seen fewer times.", DATA)] = DEFAULTS.min_count,
     max_vocab: Annotated[int, _opt("Keep at most this many words (0: all).", DATA)] = DEFAULTS.max_vocab,
     sample: Annotated[float, _opt("Subsampling threshold t (0: off).", DATA)] = DEFAULTS.sample,
@@ -103,6 +111,14 @@ def train(
                                             OUTPUT)] = CHECKPOINT_EVERY,
     quiet: Annotated[bool, _opt("Print nothing but errors.", OUTPUT, "--quiet", "-q")] = False,
     resume: Annotated[Optional[Path], _opt("Continue the run saved in this model file.", RUN)] = None,
+    init: Annotated[Optional[Path], _opt("Start from this trained model: its words keep their vectors, new words "
+                                         "are added, the learning rate starts afresh.", RUN)] = None,
+    eval_analogies: Annotated[Optional[Path], _opt("Score analogies in this file (questions-words format) at every "
+                                                   "epoch's end.", RUN, dir_okay=False)] = None,
+    eval_pairs: Annotated[Optional[Path], _opt("Score word pairs in this file (WordSim-353 format) at every epoch's "
+                                               "end.", RUN, dir_okay=False)] = None,
+    keep_best: Annotated[bool, _opt("Save the best-scoring epoch's vectors as the model (analogies first).", RUN,
+                                    "--keep-best")] = False,
     workers: Annotated[Optional[int], _opt("Training workers (1: bit-for-bit reproducible) [default: the usable "
                                            "cores].", RUN, show_default=False)] = None,
 ) -> None:
@@ -119,7 +135,8 @@ def train(
     if not 0 <= checkpoint_every < float("inf"):
         raise ConfigError(f"--checkpoint-every must be 0 or more seconds (got {checkpoint_every})")
     plan = plan_training(corpus, given_options(ctx), preset=preset.value if preset else None, resume=resume,
-                         out=out, force=force, workers=workers)
+                         out=out, force=force, workers=workers, init=init)
+    evaluator = _evaluator(eval_analogies, eval_pairs, keep_best)
     with StopOnCtrlC() as stop:
         def on_preflight(pre):
             stop.started = True
@@ -128,10 +145,23 @@ def train(
         try:
             with display_train.reporter(quiet) as progress:
                 summary = train_plan(plan, reporter=progress, checkpoint_every=checkpoint_every,
-                                     should_stop=lambda: stop.requested, on_preflight=on_preflight)
+                                     should_stop=lambda: stop.requested, on_preflight=on_preflight,
+                                     evaluator=evaluator)
         except KeyboardInterrupt:
             display_train.print_interrupted()
             raise typer.Exit(130) from None
     display_train.print_summary(summary, corpus, quiet)
     if not summary.finished:
         raise typer.Exit(130)
+
+
+def _evaluator(analogies: Optional[Path], pairs: Optional[Path], keep_best: bool):
+    """The evaluation during training the options ask for, or None (the files are read now, before training)."""
+    from ..errors import ConfigError
+    from ..training.evaluation import EpochEvaluator
+
+    if analogies is None and pairs is None:
+        if keep_best:
+            raise ConfigError("--keep-best needs a score: give --eval-analogies FILE and/or --eval-pairs FILE")
+        return None
+    return EpochEvaluator(analogies, pairs, keep_best)

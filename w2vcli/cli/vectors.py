@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .display import console, print_neighbours, print_result_json, visible
+from .display import console, print_neighbours, print_result_json, print_warning, visible
 from .info import warn_if_unfinished
 from .options import JsonFlag, ModelPath, VectorsChoice, VectorsKind
 from ..errors import ConfigError, UnknownWordError, W2VError
@@ -65,17 +65,36 @@ def nearest(
     for query in words:
         check_expression(embeddings, query)
     results = [(query, embeddings.nearest(query, k)) for query in words]
+    built = {query: from_subwords(embeddings, [word for _, word in parse_query(query)]) for query in words}
     if as_json:
         print_result_json("nearest", {"model": str(model), "vectors": vectors.value, "measure": "cosine",
-                                      "results": [{"query": query, "neighbours": ranked(pairs)}
-                                                  for query, pairs in results]})
+                                      "results": [{"query": query, **subword_field(embeddings, built[query]),
+                                                   "neighbours": ranked(pairs)} for query, pairs in results]})
     else:
-        print_neighbours(results, "cosine")
+        print_neighbours([(labelled(query, built[query]), pairs) for query, pairs in results], "cosine")
+
+
+def from_subwords(embeddings: Embeddings, words) -> list[str]:
+    """The words whose vectors are built from their character n-grams: unknown words of a subword model."""
+    built = getattr(embeddings, "from_subwords", None)
+    return [word for word in dict.fromkeys(words) if built is not None and built(word)]
+
+
+def subword_field(embeddings: Embeddings, built: list[str]) -> dict:
+    """JSON's "from_subwords" list, present only for vectors that can build words from their n-grams."""
+    return {"from_subwords": built} if hasattr(embeddings, "from_subwords") else {}
+
+
+def labelled(query: str, built: list[str]) -> str:
+    """The query as shown, saying which of its words have vectors from subwords."""
+    if not built:
+        return query
+    return f"{query} (from subwords)" if built == [query] else f"{query} (from subwords: {', '.join(built)})"
 
 
 def check_expression(embeddings: Embeddings, query: str) -> None:
     """UnknownWordError with a hint when a query such as 'king-man+woman' reads as one unknown word but, with
-    spaces around its signs, is an expression of known words."""
+    spaces around its signs, is an expression of known words (a warning where subword vectors answer any word)."""
     spaced = re.sub(r"\s*([+-])\s*", r" \1 ", query).strip()
     try:
         typed, terms = parse_query(query), parse_query(spaced)
@@ -83,6 +102,10 @@ def check_expression(embeddings: Embeddings, query: str) -> None:
         return
     unknown = [word for _, word in typed if word not in embeddings]
     if unknown and terms != typed and all(word in embeddings for _, word in terms):
+        if hasattr(embeddings, "from_subwords"):
+            print_warning(f"'{unknown[0]}' is not in the vocabulary and is answered from its character n-grams; "
+                          f"did you mean: {spaced}? (an expression needs spaces around + and -)")
+            return
         raise UnknownWordError(f"unknown word '{unknown[0]}' (did you mean: {spaced}? an expression needs spaces "
                                "around + and -)")
 
@@ -102,13 +125,15 @@ def analogy(
 
     Example: w2v analogy man king woman
     """
-    answers = load_for_query(model, vectors).analogy(a, b, c, k, method.value)
+    embeddings = load_for_query(model, vectors)
+    answers, built = embeddings.analogy(a, b, c, k, method.value), from_subwords(embeddings, (a, b, c))
     if as_json:
         print_result_json("analogy", {"model": str(model), "vectors": vectors.value, "measure": MEASURES[method],
-                                      "a": a, "b": b, "c": c, "answers": ranked(answers)})
+                                      "a": a, "b": b, "c": c, **subword_field(embeddings, built),
+                                      "answers": ranked(answers)})
         return
     score = "cos(x, b-a+c)" if method is AnalogyMethod.add else "3CosMul"
-    print_neighbours([(f"{a} : {b} :: {c} : ?", answers)], score)
+    print_neighbours([(labelled(f"{a} : {b} :: {c} : ?", built), answers)], score)
 
 
 def similarity(
@@ -122,12 +147,16 @@ def similarity(
 
     Example: w2v similarity coffee tea
     """
-    score = load_for_query(model, vectors).similarity(first, second)
+    embeddings = load_for_query(model, vectors)
+    score, built = embeddings.similarity(first, second), from_subwords(embeddings, (first, second))
     if as_json:
         print_result_json("similarity", {"model": str(model), "vectors": vectors.value, "measure": "cosine",
-                                         "words": [first, second], "score": score})
-    else:
-        print(f"{score:.4f}")
+                                         "words": [first, second], **subword_field(embeddings, built),
+                                         "score": score})
+        return
+    print(f"{score:.4f}")
+    if built:
+        print_warning(f"{', '.join(built)}: not in the vocabulary, vector from subwords")
 
 
 def export(
@@ -165,7 +194,7 @@ def export(
                                      "dimension": embeddings.dim})
         return
     console.print(visible(f"wrote {len(embeddings):,} words × {embeddings.dim} ({fmt.value}) to "
-                          f"{', '.join(map(str, targets))}"), markup=False)
+                          f"{', '.join(map(str, targets))}"), markup=False, soft_wrap=True)
 
 
 def format_by_name(out: Path) -> ExportFormat:

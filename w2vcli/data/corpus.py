@@ -1,19 +1,21 @@
-"""Text in: a corpus file or folder, streamed as sentences of tokens, and stored once as compact word ids.
+"""Text in: a corpus file, folder or stream, read as sentences of tokens, and stored once as compact word ids.
 
 Reads plain text (one sentence per line, tokens separated by whitespace) and the Stanford Sentiment Treebank's
-datasetSentences.txt (recognised by its header), .gz/.bz2/.xz transparently, and folders (their files in sorted
-order). Lowercases by default, cuts lines longer than MAX_SENTENCE tokens into pieces, replaces and counts invalid
-UTF-8, refuses binary files. The one pass over the text writes every token's id to an unlinked temporary file
-(TokenStore), so training epochs read compact int32 chunks instead of text, and memory holds only the words.
-Not here: which words are kept (vocab.py).
+datasetSentences.txt (recognised by its header); gzip, bzip2 and xz are recognised by their content; a folder
+is read file by file in sorted order, skipping hidden files and folders and .npz archives (models, checkpoints);
+'-' reads standard input and a FIFO is read as a stream (the corpus is read once). Lowercases by default, cuts
+lines longer than MAX_SENTENCE tokens into pieces, truncates words longer than MAX_WORD_CHARS, replaces and
+counts invalid UTF-8, refuses binary input; reading is bounded however long a line is (reading.py). The one
+pass over the text writes every token's id to an unlinked temporary file (TokenStore), so training epochs read
+compact int32 chunks instead of text, and memory holds only the words.
+Not here: which words are kept (vocab.py); the bytes themselves (reading.py).
 """
 
 from __future__ import annotations
 
-import bz2
-import gzip
-import lzma
 import os
+import stat
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,11 +24,13 @@ from typing import Iterator
 import numpy as np
 
 from ..errors import CorpusError
+from .reading import MAX_WORD_CHARS, read_blocks
 
 MAX_SENTENCE = 10_000  # tokens; longer lines are cut into pieces of at most this many
 SST_HEADER = b"sentence_index\tsentence"
 END_OF_SENTENCE = -1  # marker between sentences in a TokenStore
-_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+STDIN = "-"
+SKIPPED_IN_FOLDERS = (".npz",)  # model files and checkpoints (a corpus folder may hold the --out file)
 
 
 @dataclass
@@ -37,28 +41,59 @@ class CorpusStats:
     tokens: int = 0
     lines_cut: int = 0  # lines longer than MAX_SENTENCE tokens
     bad_utf8_lines: int = 0  # lines with invalid UTF-8, replaced by U+FFFD
+    words_truncated: int = 0  # words longer than MAX_WORD_CHARS, cut to that length
+
+
+def _kind(mode: int) -> str | None:
+    """What a file of this mode is, when it is not something w2v reads as a corpus (None when it is)."""
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISFIFO(mode):
+        return None
+    return {stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+            stat.S_IFSOCK: "a socket"}.get(stat.S_IFMT(mode), "a special file")
+
+
+def check_corpus_path(path) -> None:
+    """Raise CorpusError unless path can be read as a corpus: a regular file, a folder with at least one corpus
+    file, a FIFO, or '-' with standard input not a terminal. Reads nothing (a stream is left unconsumed)."""
+    corpus_files(path)
 
 
 def corpus_files(path) -> list[Path]:
-    """The files of a corpus: the file itself, or every regular non-hidden file of a folder, sorted."""
-    path = Path(path)
-    if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
-        if not files:
-            raise CorpusError(f"corpus folder {path} holds no files")
-        return files
-    if not path.is_file():
-        raise CorpusError(f"corpus not found: {path}")
-    return [path]
-
-
-def _lines(path: Path) -> Iterator[bytes]:
-    opener = _OPENERS.get(path.suffix.lower(), open)
+    """The sources of a corpus: the file or FIFO itself, /dev/stdin for '-', or the regular files of a folder
+    (sorted; hidden files and folders and .npz archives skipped)."""
+    name = str(path)
+    if name == STDIN:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise CorpusError("corpus '-' reads standard input, which is a terminal; pipe the corpus in "
+                              "(zcat corpus.gz | w2v train -) or name the file")
+        return [Path("/dev/stdin")]
     try:
-        with opener(path, "rb") as file:
-            yield from file
-    except (OSError, EOFError, lzma.LZMAError) as error:
-        raise CorpusError(f"cannot read {path}: {error}") from None
+        mode = os.stat(name).st_mode
+    except FileNotFoundError:
+        raise CorpusError(f"corpus not found: {name}") from None
+    except OSError as error:
+        raise CorpusError(f"cannot read corpus {name}: {error.strerror}") from None
+    if (kind := _kind(mode)) is not None:
+        raise CorpusError(f"corpus {name} is not a regular file ({kind}); give a text file, a folder, "
+                          "a FIFO or '-' for standard input")
+    if not stat.S_ISDIR(mode):
+        if not os.access(name, os.R_OK):
+            raise CorpusError(f"cannot read corpus {name}: permission denied")
+        return [Path(name)]
+    return _folder_files(Path(name))
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and _is_corpus_file(p.relative_to(folder)))
+    if not files:
+        raise CorpusError(f"corpus folder {folder} holds no corpus files (hidden files and .npz models are "
+                          "skipped)")
+    return files
+
+
+def _is_corpus_file(relative: Path) -> bool:
+    hidden = any(part.startswith(".") for part in relative.parts)
+    return not hidden and not relative.name.lower().endswith(SKIPPED_IN_FOLDERS)
 
 
 def iter_sentences(path, *, lowercase: bool = True, stats: CorpusStats | None = None) -> Iterator[list[str]]:
@@ -66,31 +101,92 @@ def iter_sentences(path, *, lowercase: bool = True, stats: CorpusStats | None = 
     stats = stats if stats is not None else CorpusStats()
     for file in corpus_files(path):
         stats.files += 1
-        sst = None
-        for number, raw in enumerate(_lines(file), start=1):
-            if sst is None:
-                sst = raw.rstrip(b"\r\n") == SST_HEADER
-                if sst:
-                    continue
-            if b"\0" in raw:
-                raise CorpusError(f"{file} looks like a binary file (NUL byte on line {number}); "
-                                  "w2v reads plain text")
-            stats.lines += 1
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                text = raw.decode("utf-8", errors="replace")
-                stats.bad_utf8_lines += 1
-            if sst:
-                text = text.partition("\t")[2]
-            tokens = (text.lower() if lowercase else text).split()
-            if len(tokens) > MAX_SENTENCE:
-                stats.lines_cut += 1
-            for start in range(0, len(tokens), MAX_SENTENCE):
-                piece = tokens[start:start + MAX_SENTENCE]
-                stats.sentences += 1
-                stats.tokens += len(piece)
-                yield piece
+        yield from _FileSentences(stats, lowercase).read(str(file))
+
+
+class _FileSentences:
+    """The sentences of one source, from its blocks: a line's tokens are gathered across the blocks of a long
+    line and handed on in pieces of at most MAX_SENTENCE."""
+
+    def __init__(self, stats: CorpusStats, lowercase: bool):
+        self.stats, self.lowercase = stats, lowercase
+        self.pending: list[str] = []  # tokens of the current line not yet handed on
+        self.line_cut = self.line_bad = False
+        self.sst: bool | None = None  # None until the first line is seen
+        self.in_line = False  # the previous block ended inside a line
+
+    def read(self, name: str) -> Iterator[list[str]]:
+        ends_with_newline = True
+        for block, complete in read_blocks(name):
+            ends_with_newline = block.endswith(b"\n")
+            if self.sst is None:
+                block = self._header(block)
+            yield from self._block(block, complete)
+        if not ends_with_newline:
+            self.stats.lines += 1
+        if sentence := self._end_line():
+            yield sentence
+
+    def _header(self, block: bytes) -> bytes:
+        first, newline, rest = block.partition(b"\n")
+        self.sst = first.rstrip(b"\r") == SST_HEADER
+        return rest if self.sst else block
+
+    def _block(self, block: bytes, complete: bool) -> Iterator[list[str]]:
+        if not block.split():  # whitespace only (blank lines, or a long run of spaces): nothing but line ends
+            self.stats.lines += block.count(b"\n") if b"\n" in block else 0
+            if complete and (sentence := self._end_line()):
+                yield sentence
+            return
+        lines = block.split(b"\n")
+        self.stats.lines += len(lines) - 1
+        if complete and lines[-1] == b"":
+            lines.pop()  # the block ended with a newline
+        for i, raw in enumerate(lines):
+            if i and self.in_line and (sentence := self._end_line()):
+                yield sentence
+            if pieces := self._add(raw, continues=self.in_line):
+                yield from pieces
+            self.in_line = True
+        if complete and (sentence := self._end_line()):
+            yield sentence
+
+    def _add(self, raw: bytes, continues: bool) -> list[list[str]]:
+        """Adds a line's (or a piece of a line's) tokens; returns the sentences of MAX_SENTENCE tokens it filled."""
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("utf-8", errors="replace")
+            self.line_bad = True
+        if self.sst and not continues:
+            text = text.partition("\t")[2]
+        tokens = (text.lower() if self.lowercase else text).split()
+        if len(text) > MAX_WORD_CHARS and max(map(len, tokens), default=0) > MAX_WORD_CHARS:
+            self.stats.words_truncated += sum(len(token) > MAX_WORD_CHARS for token in tokens)
+            tokens = [token[:MAX_WORD_CHARS] for token in tokens]
+        if not self.pending and len(tokens) <= MAX_SENTENCE:
+            self.pending = tokens
+            return []
+        self.pending.extend(tokens)
+        full = []
+        while len(self.pending) > MAX_SENTENCE:
+            self.line_cut = True
+            full.append(self._sentence(self.pending[:MAX_SENTENCE]))
+            self.pending = self.pending[MAX_SENTENCE:]
+        return full
+
+    def _end_line(self) -> list[str] | None:
+        """Ends the current line; returns its last sentence, if it has tokens left."""
+        sentence = self._sentence(self.pending) if self.pending else None
+        self.stats.lines_cut += self.line_cut
+        self.stats.bad_utf8_lines += self.line_bad
+        self.pending, self.line_cut, self.line_bad, self.in_line = [], False, False, False
+        return sentence
+
+    def _sentence(self, tokens: list[str]) -> list[str]:
+        self.stats.sentences += 1
+        self.stats.tokens += len(tokens)
+        return tokens
 
 
 class TokenStore:

@@ -41,6 +41,15 @@ def huffman_merges(counts) -> tuple[np.ndarray, np.ndarray]:
     return np.array(first, dtype=np.int64), np.array(second, dtype=np.int64)
 
 
-def huffman_paths(counts) -> TreePaths:
-    """Every word's path in the Huffman tree of counts (V,), sorted descending (a Vocab's counts)."""
-    return paths_from_merges(*huffman_merges(counts))
+def huffman_paths(counts, *, root_first: bool = False) -> TreePaths:
+    """Every word's path in the Huffman tree of counts (V,), sorted descending (a Vocab's counts).
+
+    Inner nodes are numbered as word2vec does (in the order they are made, the root last, V − 2), or with
+    root_first from the root down (the root 0): then, as with word ids, the nodes on most paths have the smallest
+    ids, which training's damping of rows repeated within a block relies on (training/step.py, damp_repeats).
+    """
+    paths = paths_from_merges(*huffman_merges(counts))
+    if not root_first:
+        return paths
+    points = np.where(paths.mask > 0, len(paths) - 2 - paths.points, 0).astype(np.int32)
+    return TreePaths(points, paths.codes, paths.lengths)

@@ -28,9 +28,9 @@ from .core import LossAndGradient, log_sigmoid, sigmoid
 class TreePaths:
     """Every word's path from the root: the inner nodes it visits and the turn it takes at each, padded to L."""
 
-    points: np.ndarray  # (V, L) int64 inner-node ids, root first; 0 past the end of the path
-    codes: np.ndarray  # (V, L) float64 0 (left) or 1 (right); 0 past the end
-    lengths: np.ndarray  # (V,) int64 path lengths, each ≥ 1
+    points: np.ndarray  # (V, L) int32 inner-node ids, root first; 0 past the end of the path
+    codes: np.ndarray  # (V, L) int8 0 (left) or 1 (right); 0 past the end
+    lengths: np.ndarray  # (V,) int32 path lengths, each ≥ 1
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -59,10 +59,10 @@ def paths_from_merges(first, second) -> TreePaths:
     depth = np.zeros(2 * V - 1, dtype=np.int64)  # inner nodes above each node
     for node in range(2 * V - 3, -1, -1):  # a parent is always created after its children
         depth[node] = depth[parent[node]] + 1
-    lengths = depth[:V]
-    points = np.zeros((V, int(lengths.max())), dtype=np.int64)
-    codes = np.zeros((V, int(lengths.max())), dtype=np.float64)
-    node, level, words = np.arange(V), lengths.copy(), np.arange(V)
+    lengths = depth[:V].astype(np.int32)
+    points = np.zeros((V, int(lengths.max())), dtype=np.int32)  # compact: a vocabulary of 10⁶ words needs L ≈ 40
+    codes = np.zeros((V, int(lengths.max())), dtype=np.int8)
+    node, level, words = np.arange(V), depth[:V].copy(), np.arange(V)
     while np.any(level > 0):  # walk every word up one step at a time, filling its path from the leaf end
         on = level > 0
         points[words[on], level[on] - 1] = parent[node[on]] - V

@@ -104,7 +104,7 @@ def compose(input_matrix, rows) -> np.ndarray:
 def word_vectors(input_matrix, table: SubwordTable) -> np.ndarray:
     """v_w for every word of the table: the (V, d) matrix the queries use."""
     rows, counts = table.gather(np.arange(len(table)))
-    return _sum_per_word(np.take(input_matrix, rows, axis=0), counts) / counts[:, None]
+    return _sum_per_word(np.take(input_matrix, rows, axis=0), counts) / counts[:, None].astype(input_matrix.dtype)
 
 
 def subword_skipgram(center_idx, outside_idxs, input_matrix, table: SubwordTable, outside_vectors,
@@ -159,10 +159,11 @@ def subword_block_gradient(input_matrix, outside_vectors, table: SubwordTable, b
 
     The block objective sees v_t = (1/|S_t|) Σ z_s as its center rows; its row gradient ∂J/∂v_t goes back to
     every s in S_t divided by |S_t| (the gradient), or whole with full_spread (fastText's step, which also takes
-    word2vec's CBOW step). The returned center_idxs are rows of the input matrix (V + B).
+    word2vec's CBOW step). The returned center_idxs are rows of the input matrix (V + B): each token's own row
+    (repeats kept, as block_gradient returns them), then the n-gram rows of each distinct word of the block.
     """
-    rows, counts = table.gather(block.ids)  # (R,), (T,)
-    center_rows = _sum_per_word(np.take(input_matrix, rows, axis=0), counts) / counts[:, None]  # (T, d)
+    composed = _ComposedBlock(input_matrix, table, block.ids)
+    center_rows = composed.vectors[composed.inverse]  # (T, d)
     objective = batched.BLOCK_OBJECTIVES[(model, loss)]
     extra = {"full_spread": True} if full_spread and model == "cbow" else {}
     if loss == "softmax":
@@ -175,8 +176,35 @@ def subword_block_gradient(input_matrix, outside_vectors, table: SubwordTable, b
             block, neg_weight, want_loss, **extra)
         outside_idxs = np.concatenate([block.ids, negative_idxs])
         grad_outside_rows = np.concatenate([grad_words, grad_noise])
-    per_row = grad_center_rows if full_spread else grad_center_rows / counts[:, None].astype(grad_center_rows.dtype)
-    return batched.SparseGradient(value, rows, np.repeat(per_row, counts, axis=0), outside_idxs, grad_outside_rows)
+    rows, grads = composed.row_gradients(grad_center_rows, full_spread)
+    return batched.SparseGradient(value, rows, grads, outside_idxs, grad_outside_rows)
+
+
+class _ComposedBlock:
+    """The composed vectors of a block's distinct words, and the way back from its tokens' gradients to rows.
+
+    subtle: a word repeated in the block is composed once and its n-gram rows receive the sum of its tokens'
+    gradients once, which is the same sum in fewer rows (a block of Brown holds about half as many distinct
+    words as tokens); its own row stays once per token, as block_gradient's rows are, for the trainer's damping.
+    """
+
+    def __init__(self, input_matrix, table: SubwordTable, ids):
+        self.ids = np.asarray(ids, dtype=np.int64)  # (T,)
+        self.words, self.inverse = np.unique(self.ids, return_inverse=True)  # (W,), (T,)
+        self.rows, self.counts = table.gather(self.words)  # (R,), (W,)
+        self.sizes = self.counts[:, None].astype(input_matrix.dtype)  # (W, 1)  |S_w|
+        self.vectors = _sum_per_word(np.take(input_matrix, self.rows, axis=0), self.counts) / self.sizes  # (W, d)
+
+    def row_gradients(self, grad_center_rows, full_spread: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, gradients): ∂J/∂v_t / |S_t| (or whole) for each token's own row, then Σ over a word's tokens
+        for each of its n-gram rows."""
+        per_token = grad_center_rows if full_spread else grad_center_rows / self.sizes[self.inverse]  # (T, d)
+        per_word = np.zeros((len(self.words), per_token.shape[1]), dtype=per_token.dtype)  # (W, d)
+        np.add.at(per_word, self.inverse, per_token)
+        is_ngram = np.ones(len(self.rows), dtype=bool)  # (R,)  every row but each word's own (its first)
+        is_ngram[np.cumsum(self.counts) - self.counts] = False
+        ngram_grads = np.repeat(per_word, self.counts - 1, axis=0)  # (R − W, d)
+        return np.concatenate([self.ids, self.rows[is_ngram]]), np.concatenate([per_token, ngram_grads])
 
 
 def subword_block_loss_and_gradient(input_matrix, outside_vectors, table, block, negative_idxs, **options):

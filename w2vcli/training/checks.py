@@ -50,12 +50,12 @@ def available_memory() -> int | None:
     return None
 
 
-def model_bytes(vocab_size: int, dim: int) -> int:
-    """The model file's size: both (V, d) float32 matrices, 2·V·d·4 bytes."""
-    return 2 * vocab_size * dim * 4
+def model_bytes(vocab_size: int, dim: int, ngram_rows: int = 0) -> int:
+    """The model file's size: both (V, d) float32 matrices and any n-gram rows, (2·V + buckets)·d·4 bytes."""
+    return (2 * vocab_size + ngram_rows) * dim * 4
 
 
-def check_output_folder(out: Path, vocab_size: int, dim: int) -> None:
+def check_output_folder(out: Path, vocab_size: int, dim: int, ngram_rows: int = 0) -> None:
     """out's folder exists, takes a new file, and has room for the model file (plus SAVE_SLACK)."""
     folder = out.parent
     if not folder.is_dir():
@@ -66,7 +66,7 @@ def check_output_folder(out: Path, vocab_size: int, dim: int) -> None:
         os.unlink(probe)
     except OSError as error:
         raise ConfigError(f"cannot write in {folder} (for --out {out}): {error.strerror or error}") from None
-    need, free = model_bytes(vocab_size, dim) + SAVE_SLACK, free_bytes(folder)
+    need, free = model_bytes(vocab_size, dim, ngram_rows) + SAVE_SLACK, free_bytes(folder)
     if free < need:
         raise ConfigError(f"{folder} has {size(free)} free; the model file needs about {size(need)} "
                           f"(2 x {vocab_size:,} words x {dim} dimensions x 4 bytes): free some space or choose "
@@ -94,16 +94,22 @@ def training_memory(config: TrainConfig, vocab_size: int, workers: int) -> int:
     block = 3 * 2 * W * (T + 2 * W) * d * 4 + 3 * T * config.shared_negatives * 4 + 3 * T * d * 4
     if config.loss == "softmax":
         block += 3 * T * V * 4 + V * d * 4
+    if config.loss == "hs":  # paths of at most L ≈ 40 nodes: (T, 2W, L) scores, (T, L, d) rows and gradients
+        block += 3 * T * 2 * W * 40 * 4 + 3 * T * 40 * d * 4
     chunk = CHUNK_ITEMS * 8 * 4  # ids, labels, windows and draws of one chunk
-    return model_bytes(V, d) + workers * (block + chunk)
+    ngram_rows = config.buckets if config.subwords else 0
+    if config.subwords:  # each token's rows gathered and their gradients: about max_n − min_n + 1 per character
+        block += 3 * T * 8 * (config.max_n - config.min_n + 1) * d * 4
+    return model_bytes(V, d, ngram_rows) + workers * (block + chunk)
 
 
 def check_memory(config: TrainConfig, vocab_size: int, workers: int) -> None:
     need, available = training_memory(config, vocab_size, workers), available_memory()
     if available is not None and need > available:
         raise ConfigError(f"training would need about {size(need)} of memory (the parameters alone "
-                          f"{size(model_bytes(vocab_size, config.dim))}) and {size(available)} is available: "
-                          "lower --dim, --window, --batch-size, --shared-negatives or --workers")
+                          f"{size(model_bytes(vocab_size, config.dim, config.buckets if config.subwords else 0))}"
+                          f") and {size(available)} is available: lower --dim, --window, --batch-size, "
+                          f"--shared-negatives{', --buckets' if config.subwords else ''} or --workers")
 
 
 def check_resumable(state: TrainState, config: TrainConfig, center_vectors, vocab_size: int, n_chunks: int,

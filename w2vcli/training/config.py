@@ -15,13 +15,13 @@ from ..errors import ConfigError, ModelFileError
 
 MODEL_FIELDS = ("model", "loss", "dim", "window", "negatives", "min_count", "max_vocab", "sample", "ns_exponent",
                 "lowercase", "preset", "batch_size", "shared_negatives", "max_repeats", "epochs", "lr", "min_lr", "seed",
-                "iterations", "windows_per_step", "anneal_every")
+                "iterations", "windows_per_step", "anneal_every", "subwords", "min_n", "max_n", "buckets")
 
 
 @dataclass(frozen=True)
 class TrainConfig:
     model: str = "skipgram"  # skipgram | cbow
-    loss: str = "neg"  # neg (negative sampling) | softmax (exact over the vocabulary)
+    loss: str = "neg"  # neg (negative sampling) | softmax (exact over the vocabulary) | hs (hierarchical softmax)
     dim: int = 100  # d, dimension of the vectors
     window: int = 5  # W: each center word's window is uniform in 1..W words on each side
     negatives: int = 5  # K, negatives per (center, context) pair
@@ -41,11 +41,17 @@ class TrainConfig:
     iterations: int = 40_000  # cs224n: SGD steps
     windows_per_step: int = 50  # cs224n: random windows averaged per step
     anneal_every: int = 20_000  # cs224n: the step size halves every this many steps
+    subwords: bool = False  # fastText's model: a word's input vector is the mean of its row and its n-grams' rows
+    min_n: int = 3  # subwords: the shortest character n-gram of "<word>" ...
+    max_n: int = 6  # ... and the longest
+    buckets: int = 200_000  # subwords: rows the n-grams are hashed into (README, "Subword vectors": measured)
 
     def validate(self) -> "TrainConfig":
         """self, or ConfigError naming the first option out of range (finite numbers within LIMITS)."""
-        if self.model not in ("skipgram", "cbow") or self.loss not in ("neg", "softmax"):
+        if self.model not in ("skipgram", "cbow") or self.loss not in ("neg", "softmax", "hs"):
             raise ConfigError(f"unknown model/loss {self.model}/{self.loss}")
+        if self.preset == "cs224n" and self.loss == "hs":
+            raise ConfigError("--preset cs224n trains with --loss neg or softmax, as the assignment does")
         if self.preset not in ("", *PRESET_NAMES):
             raise ConfigError(f"unknown preset {self.preset!r} (known: {', '.join(PRESET_NAMES)})")
         for name, (low, high, rule) in LIMITS.items():
@@ -58,6 +64,13 @@ class TrainConfig:
                 raise ConfigError(f"{option} must be at most {high:,} (got {value!r})")
         if self.min_lr > self.lr:
             raise ConfigError(f"--min-lr must be between 0 and --lr (got {self.min_lr})")
+        if self.min_n > self.max_n:
+            raise ConfigError(f"--min-n must be at most --max-n (got {self.min_n} and {self.max_n})")
+        if self.subwords and self.preset:
+            raise ConfigError(f"--subwords does not apply to --preset {self.preset}")
+        if self.subwords and self.loss == "hs":
+            raise ConfigError("--subwords trains with --loss neg or softmax (hierarchical softmax with subwords is "
+                              "not implemented)")
         return self
 
     @classmethod
@@ -74,6 +87,7 @@ class TrainConfig:
 
 
 INT_MAX = 2**53  # beyond any array; sizes below it are bounded by the memory estimate (checks.py)
+MAX_NGRAM = 100  # characters: far longer than any useful n-gram
 MAX_WINDOW = 10_000  # no window reaches past the longest sentence (data.corpus.MAX_SENTENCE)
 # name: (lowest, highest, the lower bound as the error message says it)
 LIMITS = {
@@ -84,6 +98,7 @@ LIMITS = {
     "shared_negatives": (1, INT_MAX, "positive"), "max_repeats": (1, INT_MAX, "positive"),
     "seed": (0, 2**63 - 1, "0 or more"), "iterations": (1, INT_MAX, "positive"),
     "windows_per_step": (1, INT_MAX, "positive"), "anneal_every": (1, INT_MAX, "positive"),
+    "min_n": (1, MAX_NGRAM, "positive"), "max_n": (1, MAX_NGRAM, "positive"), "buckets": (1, INT_MAX, "positive"),
 }
 CHECKPOINT_EVERY = 60.0  # seconds between checkpoints by default (a run option, not part of the model)
 
@@ -121,6 +136,9 @@ class TrainState:
     started: list = field(default_factory=list)  # [epoch, chunk, blocks done, loss sum, pairs, finished] per chunk
     # begun from (epoch, chunk) on, continued first on resume (workers.Schedule)
     train_seconds: float = 0.0  # wall time spent training, over every session of the run
+    init: str = ""  # the model this run continued (--init, continued.py), or ""
+    evaluations: list = field(default_factory=list)  # [epochs done, tokens done, analogies, pairs] (evaluation.py)
+    best_epoch: int = 0  # with --keep-best: the epoch whose parameters the finished model file holds
 
     def to_json(self) -> dict:
         data = dataclasses.asdict(self)

@@ -28,10 +28,13 @@ class Plan:
     out: Path
     workers: int
     resume: Path | None = None
+    init: tuple[Path, ModelFile] | None = None  # --init: the trained model to continue from (continued.py)
 
 
-def resolve_config(given: dict, preset: str | None, resume: Path | None) -> tuple[TrainConfig, ModelFile | None]:
-    """Options the user gave, over the checkpoint's (when resuming) or the preset's or the defaults."""
+def resolve_config(given: dict, preset: str | None, resume: Path | None,
+                   init: ModelFile | None = None) -> tuple[TrainConfig, ModelFile | None]:
+    """Options the user gave, over the checkpoint's (when resuming), the --init model's, the preset's or the
+    defaults."""
     if resume is not None:
         checkpoint = load_model(resume)
         saved = TrainConfig.from_json(checkpoint.config, resume)
@@ -41,6 +44,14 @@ def resolve_config(given: dict, preset: str | None, resume: Path | None) -> tupl
             raise ConfigError(f"cannot resume {resume} with different options: {', '.join(changed)} "
                               "(drop them to continue with the checkpoint's)")
         return config.validate(), checkpoint
+    if init is not None:
+        if preset or given.get("preset"):
+            raise ConfigError("--init continues a model with its own options; it cannot take --preset")
+        saved = TrainConfig.from_json(init.config, "the --init model")
+        if given.get("dim", saved.dim) != saved.dim:
+            raise ConfigError(f"--dim {given['dim']} differs from the --init model's dimension {saved.dim}; "
+                              "drop --dim to keep it")
+        return dataclasses.replace(saved, **given).validate(), None
     base = PRESETS[preset] if preset else TrainConfig()
     return dataclasses.replace(base, **given).validate(), None
 
@@ -60,10 +71,16 @@ def default_workers() -> int:
 
 
 def plan_training(corpus: Path, given: dict, *, preset: str | None = None, resume: Path | None = None,
-                  out: Path | None = None, force: bool = False, workers: int | None = None) -> Plan:
+                  out: Path | None = None, force: bool = False, workers: int | None = None,
+                  init: Path | None = None) -> Plan:
     """The run to make, or the one line saying why it cannot be made (W2VError)."""
     files = corpus_files(corpus)
-    config, checkpoint = resolve_config(given, preset, resume)
+    if init is not None and resume is not None:
+        raise ConfigError("--init starts a new run from a model and --resume continues a stopped one: give one")
+    init_model = load_model(init) if init is not None else None
+    if init_model is not None and init_model.config.get("preset") == "cs224n":
+        raise ConfigError(f"{init} was trained with --preset cs224n, which cannot be continued")
+    config, checkpoint = resolve_config(given, preset, resume, init_model)
     if checkpoint is not None and checkpoint.state.get("finished") is True:
         raise ConfigError(f"{resume} has finished training; there is nothing to resume (to train again, "
                           f"run without --resume, with --force to replace {resume})")
@@ -72,8 +89,9 @@ def plan_training(corpus: Path, given: dict, *, preset: str | None = None, resum
     workers = 1 if config.preset == "cs224n" else (workers or default_workers())
     out = out or resume or Path("model.npz")
     check_output(out, force=force, resume=resume)
-    vocab_at_least = len(checkpoint.words) if checkpoint is not None else 2  # the real size is checked later
+    start = checkpoint if checkpoint is not None else init_model
+    vocab_at_least = len(start.words) if start is not None else 2  # the real size is checked later
     check_memory(config, vocab_at_least, workers)
     check_output_folder(out, vocab_at_least, config.dim)
     check_token_space(files)
-    return Plan(corpus, config, checkpoint, out, workers, resume)
+    return Plan(corpus, config, checkpoint, out, workers, resume, None if init is None else (init, init_model))

@@ -29,11 +29,13 @@ from ..errors import ConfigError, ModelFileError, TrainingDiverged, W2VError
 from ..vectors.checkpoint import ModelFile, save_model
 from .checks import all_finite, check_memory, check_output_folder, check_resumable, model_bytes
 from .config import TrainConfig, TrainProgress, TrainState
+from .continued import continued_params, continued_vocab, resume_vocab
+from .evaluation import EpochEvaluator
 from .cs224n import train_cs224n
 from .plan import Plan, check_output, default_workers, plan_training, resolve_config  # noqa: F401  (the API)
 from .processes import ForkTransport, can_fork, shared_copy
 from .threads import ThreadTransport
-from .trainer import Corpus, Trainer, init_params, vocab_ids
+from .trainer import Corpus, Trainer, init_params, subword_table, vocab_ids
 from .workers import Inline, Schedule, one_blas_thread
 
 SOFTMAX_WARN_VOCAB = 50_000  # words above which the exact softmax is warned about (O(V) per pair)
@@ -67,8 +69,9 @@ class Summary:
     out: Path
 
 
-def prepare(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile | None, source=None):
-    """Scan the corpus, build the vocabulary, and the starting parameters and state."""
+def prepare(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile | None, source=None, init=None):
+    """Scan the corpus, build the vocabulary, and the starting parameters and state; init = (path, ModelFile)
+    of --init starts from a trained model (continued.py)."""
     try:
         store = scan_corpus(corpus_path, lowercase=config.lowercase)
     except OSError as error:  # reading errors are CorpusError already: this is the token store's file
@@ -77,21 +80,37 @@ def prepare(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile | None
     try:
         vocab = Vocab.from_counts(store.words, store.counts, min_count=config.min_count,
                                   max_vocab=config.max_vocab or None)
+        if checkpoint is None and init is not None:
+            vocab = continued_vocab(init[1], store, config)
+            params = continued_params(init[1], vocab, config, np.random.default_rng([config.seed, 0]))
+            return store, vocab, params, TrainState(init=str(init[0]))
         if checkpoint is None:
-            params = init_params(len(vocab), config.dim, np.random.default_rng([config.seed, 0]))
+            params = init_params(len(vocab), config.dim, np.random.default_rng([config.seed, 0]), ngram_rows(config))
             return store, vocab, params, TrainState()
-        if checkpoint.words != vocab.words or not np.array_equal(checkpoint.counts, vocab.counts):
+        if checkpoint.state.get("init"):
+            vocab = resume_vocab(checkpoint, store, config, corpus_path)
+        elif checkpoint.words != vocab.words or not np.array_equal(checkpoint.counts, vocab.counts):
             raise ConfigError(f"{corpus_path} is not the corpus this checkpoint was trained on "
                               "(its vocabulary or word counts differ)")
         state = TrainState.from_json(checkpoint.state, checkpoint.loss_history, source)
         n_chunks = Corpus(store.read, store.n_items, store.n_tokens, vocab.remap(store.words)).n_chunks
         check_resumable(state, config, checkpoint.center_vectors, len(vocab), n_chunks, source)
-        if not all_finite((checkpoint.center_vectors, checkpoint.outside_vectors)):
+        center = (checkpoint.center_vectors if checkpoint.ngram_vectors is None else  # Z: words' rows, n-grams'
+                  np.concatenate([checkpoint.center_vectors, checkpoint.ngram_vectors]))
+        if len(center) != len(vocab) + ngram_rows(config):
+            raise ModelFileError(f"corrupt checkpoint {source}: {len(center) - len(vocab)} n-gram rows, "
+                                 f"expected {ngram_rows(config)}")
+        if not all_finite((center, checkpoint.outside_vectors)):
             raise ModelFileError(f"corrupt checkpoint {source}: its vectors are not all finite")
     except BaseException:
         store.close()
         raise
-    return store, vocab, (checkpoint.center_vectors.copy(), checkpoint.outside_vectors.copy()), state
+    return store, vocab, (center.copy(), checkpoint.outside_vectors.copy()), state
+
+
+def ngram_rows(config: TrainConfig) -> int:
+    """Rows of the center matrix beyond the words': the n-gram buckets with --subwords, else none."""
+    return config.buckets if config.subwords else 0
 
 
 def preflight(store: TokenStore, vocab: Vocab, config: TrainConfig, state: TrainState, resumed: bool) -> Preflight:
@@ -104,7 +123,7 @@ def preflight(store: TokenStore, vocab: Vocab, config: TrainConfig, state: Train
         warnings = (f"the exact softmax costs O(V) per pair; with {len(vocab):,} words training will be slow "
                     "(--loss neg is the usual choice)",)
     return Preflight(len(vocab), store.n_tokens, int(vocab.counts.sum()), store.stats,
-                     model_bytes(len(vocab), config.dim), where, warnings, config.epochs)
+                     model_bytes(len(vocab), config.dim, ngram_rows(config)), where, warnings, config.epochs)
 
 
 def progress_stream(config: TrainConfig, store: TokenStore, vocab: Vocab, params, state: TrainState, workers: int):
@@ -113,7 +132,8 @@ def progress_stream(config: TrainConfig, store: TokenStore, vocab: Vocab, params
         items = vocab_ids(store.read(0, store.n_items), vocab.remap(store.words))
         return train_cs224n(config, vocab.counts, items, params, state)
     corpus = Corpus(store.read, store.n_items, store.n_tokens, vocab.remap(store.words))
-    trainers = [Trainer(config, vocab, params) for _ in range(workers)]  # the same arrays, shared
+    table = subword_table(config, vocab)  # one, shared by the workers as the arrays are
+    trainers = [Trainer(config, vocab, params, table) for _ in range(workers)]  # the same arrays, shared
     if workers == 1:
         transport = Inline(trainers[0], corpus)
     else:
@@ -134,8 +154,9 @@ class Session:
     """One session of a run: the loop over progress events, the saves, the divergence guard."""
 
     def __init__(self, corpus_path: Path, config: TrainConfig, out: Path, vocab: Vocab, params, state: TrainState,
-                 store: TokenStore):
+                 store: TokenStore, evaluator: EpochEvaluator | None = None):
         self.corpus_path, self.config, self.out, self.vocab = corpus_path, config, out, vocab
+        self.evaluator, self.evaluated = evaluator, state.epoch  # epochs done when last scored
         self.params, self.state, self.store = params, state, store
         self.start = self.last_save = time.monotonic()
         self.seconds_before, self.saved = state.train_seconds, False
@@ -154,9 +175,11 @@ class Session:
         corpus_bytes = sum(f.stat().st_size for f in corpus_files(self.corpus_path))
         state_json = self.state.to_json() | {"corpus": str(self.corpus_path), "w2vcli_version": __version__,
                                              "corpus_tokens": self.store.n_tokens, "corpus_bytes": corpus_bytes}
-        return ModelFile(self.params[0], self.params[1], self.vocab.words, self.vocab.counts,
+        V = len(self.vocab)
+        return ModelFile(self.params[0][:V], self.params[1], self.vocab.words, self.vocab.counts,
                          dataclasses.asdict(self.config), state_json,
-                         np.asarray(self.state.loss_history, dtype=np.float64))
+                         np.asarray(self.state.loss_history, dtype=np.float64),
+                         self.params[0][V:] if self.config.subwords else None)
 
     def guard(self, progress: TrainProgress) -> None:
         if math.isinf(self.first_loss) and math.isfinite(progress.smoothed_loss):
@@ -171,6 +194,9 @@ class Session:
             reporter.report(progress, (progress.words_done - done_at_start) / max(now - self.start, 1e-9))
             self.guard(progress)
             stop = should_stop()
+            if self.evaluator is not None and (stop or self.state.epoch > self.evaluated):
+                with paused():
+                    self.evaluate(reporter)
             if stop or (checkpoint_every > 0 and now - self.last_save >= checkpoint_every):
                 with paused():
                     self.save()
@@ -178,25 +204,44 @@ class Session:
                 break
         if self.state.finished or progress is None:
             self.state.finished = True
+            self.keep_best()
             self.save()
         return progress
+
+    def evaluate(self, reporter) -> None:
+        """Score the model now (an epoch has ended, or the run is stopping) and record the score in the state."""
+        score = self.evaluator.score(self.vocab.words, self.params, self.config.lowercase, self.state.epoch,
+                                     self.state.words_done)
+        self.state.evaluations.append(score.to_json())
+        self.evaluated = self.state.epoch
+        if hasattr(reporter, "evaluated"):
+            reporter.evaluated(score)
+
+    def keep_best(self) -> None:
+        """With --keep-best, the finished model holds the best-scoring epoch's parameters."""
+        best = self.evaluator.best if self.evaluator is not None else None
+        if best is not None:
+            for matrix, kept in zip(self.params, best[1]):
+                np.copyto(matrix, kept)
+            self.state.best_epoch = best[0].epoch
 
 
 def run_training(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile | None, out: Path, *,
                  reporter: Reporter, checkpoint_every: float, should_stop: Callable[[], bool],
-                 on_preflight: Callable[[Preflight], None], workers: int = 1, source=None) -> Summary:
+                 on_preflight: Callable[[Preflight], None], workers: int = 1, source=None, init=None,
+                 evaluator: EpochEvaluator | None = None) -> Summary:
     """Train with `workers` workers (processes; threads where the OS cannot fork), saving to out (Session).
 
     A TrainingDiverged error propagates with the last good save left in place, its message saying so.
     """
-    store, vocab, params, state = prepare(corpus_path, config, checkpoint, source or "checkpoint")
+    store, vocab, params, state = prepare(corpus_path, config, checkpoint, source or "checkpoint", init)
     with store, one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
         check_memory(config, len(vocab), workers)  # now that the vocabulary is known, before the first step
-        check_output_folder(out, len(vocab), config.dim)
+        check_output_folder(out, len(vocab), config.dim, ngram_rows(config))
         if workers > 1 and can_fork() and config.preset != "cs224n":
             params = tuple(shared_copy(matrix) for matrix in params)  # seen and updated by every worker process
         on_preflight(preflight(store, vocab, config, state, checkpoint is not None))
-        session = Session(corpus_path, config, out, vocab, params, state, store)
+        session = Session(corpus_path, config, out, vocab, params, state, store, evaluator)
         done_at_start = state.words_done
         try:
             progress = session.run(progress_stream(config, store, vocab, params, state, workers), reporter,
@@ -212,4 +257,4 @@ def run_training(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile |
 def train_plan(plan: Plan, **options) -> Summary:
     """run_training for a Plan (plan.plan_training)."""
     return run_training(plan.corpus, plan.config, plan.checkpoint, plan.out, workers=plan.workers,
-                        source=plan.resume, **options)
+                        source=plan.resume, init=plan.init, **options)

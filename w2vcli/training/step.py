@@ -16,8 +16,11 @@ import math
 import numpy as np
 
 from ..math.batched import Block, SparseGradient, block_gradient, scatter_add
+from ..math.hs import TreePaths, block_gradient_hs
+from ..math.subwords import SubwordTable, subword_block_gradient
 from .config import TrainConfig
 
+HOT_ROWS = 1024  # only rows below this are capped by --max-repeats (see sgd_update)
 MAX_NOISE_LUMP = 256.0  # pairs' worth of gradient a shared negative may receive from one block
 
 
@@ -33,14 +36,26 @@ def block_tokens(config: TrainConfig) -> int:
     return max(1, min(512, 2 ** int(math.log2(3072 / (config.window + 1)))))
 
 
-def sgd_step(params, block: Block, negatives, lr: float, config: TrainConfig, want_loss: bool) -> tuple[float, int]:
-    """One step on one block: params (V, d) float32 each, updated in place. Returns (loss or nan, pairs)."""
+def sgd_step(params, block: Block, negatives, lr: float, config: TrainConfig, want_loss: bool,
+             table: SubwordTable | None = None, paths: TreePaths | None = None) -> tuple[float, int]:
+    """One step on one block: params (V, d) float32 each, updated in place. Returns (loss or nan, pairs).
+
+    With a subword table, params[0] is Z (V + buckets, d) and each word's input vector is composed from its rows
+    (math/subwords.py); every row of a word then takes the word's whole step, as fastText updates them.
+    With --loss hs, outside_vectors rows 0..V−2 are the inner nodes of the Huffman tree `paths` (root first).
+    """
     center_vectors, outside_vectors = params
     neg_weight = config.negatives / config.shared_negatives  # K / K'
     n = block.contexts_per_center()  # (T,) context words of each center
-    grad = block_gradient(center_vectors, outside_vectors, block, negatives, model=config.model, loss=config.loss,
-                          neg_weight=neg_weight, want_loss=want_loss,
-                          full_spread=True)  # CBOW steps as word2vec does (batched._spread_to_contexts)
+    options = dict(model=config.model, want_loss=want_loss, full_spread=True)  # CBOW steps as word2vec does
+    if config.loss == "hs":
+        grad = block_gradient_hs(center_vectors, outside_vectors, block, paths, **options)
+    elif table is None:
+        grad = block_gradient(center_vectors, outside_vectors, block, negatives, loss=config.loss,
+                              neg_weight=neg_weight, **options)
+    else:
+        grad = subword_block_gradient(center_vectors, outside_vectors, table, block, negatives, loss=config.loss,
+                                      neg_weight=neg_weight, **options)
     grad = damp_shared_negatives(grad, len(block.ids), float(n.sum()) * neg_weight, config)
     sgd_update(params, grad, lr, config.max_repeats)
     pairs = int(n.sum()) if config.model == "skipgram" else int(np.count_nonzero(n))
@@ -57,6 +72,10 @@ def sgd_update(params, grad: SparseGradient, lr: float, max_repeats: int = 0) ->
     workers, whose blocks land together). Measured: without it, a 143-word corpus diverges with blocks of 1,024
     tokens. The counts come free with the scatter's sort of the rows. The naive softmax (a dense outside
     gradient) is never capped.
+
+    subtle: only rows below HOT_ROWS are capped. Word ids are frequency ranks, so only the most frequent words
+    repeat often within a block; the subword n-gram rows (ids from V on) stay uncapped, and the Huffman nodes
+    nearest the root (numbered first, --loss hs) are capped like frequent words.
     """
     center_vectors, outside_vectors = params
     scale = np.float32(-lr)
@@ -64,8 +83,8 @@ def sgd_update(params, grad: SparseGradient, lr: float, max_repeats: int = 0) ->
         scatter_add(center_vectors, grad.center_idxs, scale * grad.grad_center_rows)
         outside_vectors += scale * grad.grad_outside_rows
     else:
-        scatter_add(center_vectors, grad.center_idxs, scale * grad.grad_center_rows, max_repeats)
-        scatter_add(outside_vectors, grad.outside_idxs, scale * grad.grad_outside_rows, max_repeats)
+        scatter_add(center_vectors, grad.center_idxs, scale * grad.grad_center_rows, max_repeats, HOT_ROWS)
+        scatter_add(outside_vectors, grad.outside_idxs, scale * grad.grad_outside_rows, max_repeats, HOT_ROWS)
 
 
 def damp_shared_negatives(grad: SparseGradient, block_rows: int, lump: float, config: TrainConfig) -> SparseGradient:
@@ -76,9 +95,11 @@ def damp_shared_negatives(grad: SparseGradient, block_rows: int, lump: float, co
     Why: every shared negative receives the summed gradient of all the block's pairs, Σ_t n_t·K/K' of them
     (about 230 at the defaults on Brown), in one step. Twice that (--shared-negatives 32, --batch-size 1024)
     collapsed the vectors (analogies 0.1%) or diverged; with this cap they train (2.2%, 2.6%), and the defaults
-    are untouched. Skip-gram only: a CBOW block gives each negative at most T·K/K' pairs.
+    are untouched. Skip-gram only: a CBOW block gives each negative at most T·K/K' pairs. Not for --loss hs, which
+    has no shared negatives: its nodes near the root, on most paths, are numbered first (huffman_paths root_first)
+    so that sgd_update's --max-repeats cap reaches them as it reaches frequent words.
     """
-    if grad.outside_idxs is None or config.model != "skipgram" or lump <= MAX_NOISE_LUMP:
+    if grad.outside_idxs is None or config.model != "skipgram" or config.loss == "hs" or lump <= MAX_NOISE_LUMP:
         return grad
     rows = grad.grad_outside_rows.copy()  # (T + K', d): the block's rows, then the shared negatives'
     rows[block_rows:] *= np.float32(MAX_NOISE_LUMP / lump)

@@ -18,10 +18,13 @@ from typing import Callable
 
 import numpy as np
 
+from ..data.huffman import huffman_paths
 from ..data.blocks import draw_reduced_windows, window_block
 from ..data.sampling import NoiseSampler, keep_probabilities, noise_distribution
 from ..data.vocab import Vocab
 from ..errors import TrainingDiverged
+from ..math import subwords as math_subwords
+from ..math.subwords import SubwordTable
 from .config import TrainConfig, TrainState
 from .step import block_tokens, sgd_step
 
@@ -30,10 +33,20 @@ SLICE_SECONDS = 0.5  # a worker reports back at least this often: the unit of pr
 LOSS_EVERY = 16  # blocks between loss measurements (the loss costs as much as a third of a step)
 
 
-def init_params(vocab_size: int, dim: int, rng: np.random.Generator):
-    """word2vec's start: center vectors uniform in [−0.5, 0.5)/d, outside vectors zero; float32 (V, d) each."""
-    center_vectors = ((rng.random((vocab_size, dim)) - 0.5) / dim).astype(np.float32)
+def init_params(vocab_size: int, dim: int, rng: np.random.Generator, ngram_rows: int = 0):
+    """word2vec's start: center vectors uniform in [−0.5, 0.5)/d, outside vectors zero; float32 (V, d) each.
+
+    With subwords the center matrix is Z (V + buckets, d): the words' rows, then the n-gram rows, all uniform.
+    """
+    center_vectors = ((rng.random((vocab_size + ngram_rows, dim)) - 0.5) / dim).astype(np.float32)
     return center_vectors, np.zeros((vocab_size, dim), dtype=np.float32)
+
+
+def subword_table(config: TrainConfig, vocab: Vocab) -> SubwordTable | None:
+    """Each vocabulary word's rows of Z (its own and its n-grams'), or None without --subwords."""
+    if not config.subwords:
+        return None
+    return math_subwords.subword_table(vocab.words, config.min_n, config.max_n, config.buckets)
 
 
 def learning_rate(config: TrainConfig, progress: float) -> float:
@@ -108,11 +121,13 @@ class Slice:
 class Trainer:
     """The SGD of one worker over slices of chunks; the parameter arrays are shared by every worker."""
 
-    def __init__(self, config: TrainConfig, vocab: Vocab, params):
+    def __init__(self, config: TrainConfig, vocab: Vocab, params, table: SubwordTable | None = None):
         self.config = config
         self.params = params  # (center_vectors, outside_vectors): (V, d) float32 each, updated in place
+        self.table = table  # with subwords: the rows of each word in center_vectors, Z (V + buckets, d)
         self.keep_probs = keep_probabilities(vocab.counts, config.sample)  # (V,)
         self.sampler = NoiseSampler(noise_distribution(vocab.counts, config.ns_exponent))
+        self.paths = huffman_paths(vocab.counts, root_first=True) if config.loss == "hs" else None
 
     def chunk_tokens(self, items: np.ndarray, remap: np.ndarray, rng: np.random.Generator):
         """Map to vocabulary ids, drop unknown words, subsample: (ids (n,) int64, sentence labels (n,))."""
@@ -146,7 +161,8 @@ class Trainer:
             block = window_block(ids, sentence_ids, windows, start, min(start + T, len(ids)), W)
             negatives = self.sampler.draw(rng, config.shared_negatives)  # (K',)
             want_loss = b % LOSS_EVERY == 0
-            loss, block_pairs = sgd_step(self.params, block, negatives, lr_at(start / len(ids)), config, want_loss)
+            loss, block_pairs = sgd_step(self.params, block, negatives, lr_at(start / len(ids)), config, want_loss,
+                                         self.table, self.paths)
             if want_loss:
                 loss_sum += loss
                 pairs += block_pairs

@@ -9,6 +9,8 @@ Keys (every one required):
     config           () unicode            JSON: every training option (TrainConfig)
     state            () unicode            JSON: epoch, position in the corpus, learning rate, random state, ...
     loss_history     (n,) float64          smoothed training loss, one value per report
+and, for a subword model (config subwords, min_n, max_n, buckets) only:
+    ngram_vectors    (buckets, d) float32  the n-gram rows that follow center_vectors in fastText's input matrix
 Not here: anything that needs pickle. Word2vec's text and binary formats live in w2vformat.py.
 """
 
@@ -26,6 +28,7 @@ from ..files import atomic_write
 
 FORMAT_VERSION = 1
 KEYS = ("format_version", "center_vectors", "outside_vectors", "words", "counts", "config", "state", "loss_history")
+OPTIONAL_KEYS = ("ngram_vectors",)
 
 
 @dataclass
@@ -37,6 +40,7 @@ class ModelFile:
     config: dict = field(default_factory=dict)  # TrainConfig as JSON-able dict
     state: dict = field(default_factory=dict)  # TrainState as JSON-able dict
     loss_history: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (n,) float64
+    ngram_vectors: np.ndarray | None = None  # (buckets, d) float32 for a subword model, else None
 
 
 def save_model(path, model: ModelFile) -> None:
@@ -51,6 +55,8 @@ def save_model(path, model: ModelFile) -> None:
         "state": np.str_(json.dumps(model.state, sort_keys=True)),
         "loss_history": np.asarray(model.loss_history, dtype=np.float64),
     }
+    if model.ngram_vectors is not None:
+        arrays["ngram_vectors"] = np.ascontiguousarray(model.ngram_vectors, dtype=np.float32)
     atomic_write(Path(path), lambda file: np.savez(file, **arrays))
 
 
@@ -72,7 +78,7 @@ def load_model(path) -> ModelFile:
                 raise ModelFileError(f"{path} has format version {version}; this w2vcli reads {FORMAT_VERSION}")
             if missing:
                 raise ModelFileError(f"{path} is not a complete w2vcli model: missing {', '.join(missing)}")
-            arrays = {key: npz[key] for key in KEYS}
+            arrays = {key: npz[key] for key in KEYS + OPTIONAL_KEYS if key in npz.files}
     except ModelFileError:
         raise
     except ValueError as error:
@@ -105,4 +111,34 @@ def _validated(path: Path, arrays: dict) -> ModelFile:
         raise ModelFileError(f"{path}: config and state must be JSON objects")
     return ModelFile(center.astype(np.float32, copy=False), outside.astype(np.float32, copy=False),
                      words.tolist(), counts.astype(np.int64, copy=False), config, state,
-                     np.asarray(arrays["loss_history"], dtype=np.float64).ravel())
+                     np.asarray(arrays["loss_history"], dtype=np.float64).ravel(),
+                     _ngram_vectors(path, arrays.get("ngram_vectors"), config, center.shape[1]))
+
+
+def load_metadata(path) -> tuple[dict, dict]:
+    """The config and state of a model file without reading its arrays (for a warning or a summary)."""
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            config, state = json.loads(str(npz["config"])), json.loads(str(npz["state"]))
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile, EOFError) as error:
+        raise ModelFileError(f"{path}: cannot read its config and state ({error})") from None
+    if not (isinstance(config, dict) and isinstance(state, dict)):
+        raise ModelFileError(f"{path}: config and state must be JSON objects")
+    return config, state
+
+
+def _ngram_vectors(path: Path, ngrams, config: dict, dim: int):
+    """The n-gram rows of a subword model, checked against its config; None for a word-level model."""
+    if not config.get("subwords"):
+        if ngrams is not None:
+            raise ModelFileError(f"{path}: ngram_vectors in a model whose config has no subwords")
+        return None
+    buckets, min_n, max_n = (config.get(key) for key in ("buckets", "min_n", "max_n"))
+    if not all(type(n) is int for n in (buckets, min_n, max_n)) or not 1 <= min_n <= max_n or buckets < 1:
+        raise ModelFileError(f"{path}: a subword model needs integers 1 <= min_n <= max_n and buckets >= 1 in its "
+                             f"config (found {min_n!r}, {max_n!r}, {buckets!r})")
+    if ngrams is None or ngrams.shape != (buckets, dim) or not np.issubdtype(ngrams.dtype, np.floating):
+        found = "none" if ngrams is None else f"{ngrams.shape} {ngrams.dtype}"
+        raise ModelFileError(f"{path}: a subword model needs ngram_vectors ({buckets} buckets x {dim}); found {found}")
+    return ngrams.astype(np.float32, copy=False)

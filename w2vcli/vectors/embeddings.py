@@ -2,7 +2,8 @@
 
 Embeddings holds the words and one (V, d) matrix, normalised once for every cosine query, and answers the
 queries: nearest words to a word or to an expression "king - man + woman", analogies by 3CosAdd or 3CosMul
-(Levy & Goldberg, 2014), similarity. load_vectors reads a .npz model or a word2vec file by its suffix.
+(Levy & Goldberg, 2014), similarity. load_vectors reads a .npz model or a word2vec file by its suffix (a .bin
+that starts with fastText's magic number is a fastText model: subword_vectors.SubwordVectors).
 Not here: training, the file formats themselves (checkpoint.py, w2vformat.py), benchmarks (evaluate.py).
 """
 
@@ -16,6 +17,7 @@ import numpy as np
 
 from .checkpoint import load_model
 from ..errors import ConfigError, ModelFileError, UnknownWordError
+from .fasttext import fasttext_vectors, is_fasttext_bin
 from .formats import format_of, read_word2vec
 
 COSMUL_EPSILON = 1e-3  # Levy & Goldberg's epsilon: keeps 3CosMul finite when cos(x, a) is -1
@@ -147,6 +149,10 @@ def embeddings_from_model(model, which: str = "center") -> Embeddings:
                 "sum": lambda: model.center_vectors + model.outside_vectors}
     if which not in matrices:
         raise ConfigError(f"--vectors must be one of center, outside, sum (got '{which}')")
+    if model.ngram_vectors is not None and which == "center":  # a subword model: any word has a vector
+        from .subword_vectors import subword_vectors_of
+
+        return subword_vectors_of(model)
     return Embeddings(model.words, matrices[which](), lowercase=bool(model.config.get("lowercase", False)),
                       counts=model.counts)
 
@@ -162,6 +168,8 @@ def load_vectors(path, which: str = "center") -> Embeddings:
         return embeddings_from_model(load_model(path), which)
     if which != "center":
         raise ConfigError(f"--vectors {which} needs a w2vcli .npz model; {path} holds a single matrix")
+    if fmt == "binary" and is_fasttext_bin(path):  # fastText's own .bin: vectors for any word (SubwordVectors)
+        return fasttext_vectors(path)
     words, vectors = read_word2vec(path, binary=fmt == "binary")
     joined = "".join(words)
     return Embeddings(words, vectors, lowercase=joined == joined.lower())

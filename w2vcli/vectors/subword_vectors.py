@@ -64,5 +64,17 @@ class SubwordVectors(Embeddings):
                                   np.array([self.vector(w) for w in extra], dtype=np.float32).reshape(-1, self.dim)])
         return Embeddings([*head, *extra], vectors, lowercase=self.lowercase)
 
+    def for_evaluation(self, words, restrict_vocab: int, *, case_insensitive: bool = True) -> Embeddings:
+        """with_words, folding words as evaluate.py folds them (upper case unless case-sensitive)."""
+        return self.with_words(words, restrict_vocab, str.upper if case_insensitive else self.key)
+
     def _has_ngrams(self, word: str) -> bool:
         return len(subwords.char_ngrams(self.key(word), self.min_n, self.max_n)) > 0 and self.buckets > 0
+
+
+def subword_vectors_of(model) -> SubwordVectors:
+    """The center vectors of a w2vcli subword model (a checkpoint.ModelFile with ngram_vectors)."""
+    config = model.config
+    return SubwordVectors(model.words, np.concatenate([model.center_vectors, model.ngram_vectors]),
+                          min_n=config["min_n"], max_n=config["max_n"], buckets=config["buckets"],
+                          lowercase=bool(config.get("lowercase", False)), counts=model.counts)
