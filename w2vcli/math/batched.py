@@ -215,7 +215,8 @@ def scatter_add(matrix, rows, updates, max_repeats: int = 0, capped_below: int |
     firsts = updates[order[first]].astype(matrix.dtype, copy=False)  # (U, d) copies, scaled in place below
     repeats = updates[order[~first]].astype(matrix.dtype, copy=False)  # (R − U, d)
     if 0 < max_repeats <= len(repeats):  # else no row can occur more than max_repeats times
-        _cap_shares(first, max_repeats, firsts, repeats, sorted_rows[first] < (len(matrix) if capped_below is None else capped_below))
+        cappable = sorted_rows[first] < (len(matrix) if capped_below is None else capped_below)  # (U,)
+        _cap_shares(first, max_repeats, firsts, repeats, cappable)
     matrix[sorted_rows[first]] += firsts
     if len(repeats):
         d = matrix.shape[1]
