@@ -194,12 +194,11 @@ def cbow_block_softmax(center_rows, outside_vectors, block: Block, want_loss=Tru
     return loss, grad_center_rows, delta.T @ means[active]
 
 
-def scatter_add(matrix, rows, updates, max_repeats: int = 0, capped_below: int | None = None):
+def scatter_add(matrix, rows, updates, max_repeats: int = 0):
     """matrix[rows] += updates, summing repeated rows, in place.
 
     max_repeats > 0 caps a row's share: a row occurring c > max_repeats times adds max_repeats/c of its sum (the
-    SGD step's damper for words repeated within a block, TrainConfig.max_repeats), only for rows below
-    capped_below when it is given; 0 sums every occurrence.
+    SGD step's damper for words repeated within a block, TrainConfig.max_repeats); 0 sums every occurrence.
 
     subtle: fancy-index `matrix[rows] += updates` keeps only the last of repeated rows, which silently drops
     updates of frequent words; np.add.at sums them but costs ~10x more per element. So the first occurrence of
@@ -215,8 +214,7 @@ def scatter_add(matrix, rows, updates, max_repeats: int = 0, capped_below: int |
     firsts = updates[order[first]].astype(matrix.dtype, copy=False)  # (U, d) copies, scaled in place below
     repeats = updates[order[~first]].astype(matrix.dtype, copy=False)  # (R − U, d)
     if 0 < max_repeats <= len(repeats):  # else no row can occur more than max_repeats times
-        cappable = sorted_rows[first] < (len(matrix) if capped_below is None else capped_below)  # (U,)
-        _cap_shares(first, max_repeats, firsts, repeats, cappable)
+        _cap_shares(first, max_repeats, firsts, repeats)
     matrix[sorted_rows[first]] += firsts
     if len(repeats):
         d = matrix.shape[1]
@@ -224,12 +222,11 @@ def scatter_add(matrix, rows, updates, max_repeats: int = 0, capped_below: int |
         np.add.at(matrix.reshape(-1), flat_idx, repeats.reshape(-1))
 
 
-def _cap_shares(first, cap: int, firsts, repeats, cappable) -> None:
-    """Scale, in place, the updates of each cappable (U,) row occurring c > cap times by cap/c (first: as in
-    scatter_add)."""
+def _cap_shares(first, cap: int, firsts, repeats) -> None:
+    """Scale, in place, the updates of each row occurring c > cap times by cap/c (first: as in scatter_add)."""
     group = np.cumsum(first) - 1  # (R,) which distinct row each sorted position holds
     counts = np.bincount(group)  # (U,)
-    over = np.flatnonzero((counts > cap) & cappable)
+    over = np.flatnonzero(counts > cap)
     if len(over):
         factors = np.ones(len(counts), dtype=firsts.dtype)  # (U,)
         factors[over] = cap / counts[over]

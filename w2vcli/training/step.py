@@ -20,7 +20,6 @@ from ..math.hs import TreePaths, block_gradient_hs
 from ..math.subwords import SubwordTable, subword_block_gradient
 from .config import TrainConfig
 
-HOT_ROWS = 1024  # only rows below this are capped by --max-repeats (see sgd_update)
 MAX_NOISE_LUMP = 256.0  # pairs' worth of gradient a shared negative may receive from one block
 
 
@@ -72,10 +71,6 @@ def sgd_update(params, grad: SparseGradient, lr: float, max_repeats: int = 0) ->
     workers, whose blocks land together). Measured: without it, a 143-word corpus diverges with blocks of 1,024
     tokens. The counts come free with the scatter's sort of the rows. The naive softmax (a dense outside
     gradient) is never capped.
-
-    subtle: only rows below HOT_ROWS are capped. Word ids are frequency ranks, so only the most frequent words
-    repeat often within a block; the subword n-gram rows (ids from V on) stay uncapped, and the Huffman nodes
-    nearest the root (numbered first, --loss hs) are capped like frequent words.
     """
     center_vectors, outside_vectors = params
     scale = np.float32(-lr)
@@ -83,8 +78,8 @@ def sgd_update(params, grad: SparseGradient, lr: float, max_repeats: int = 0) ->
         scatter_add(center_vectors, grad.center_idxs, scale * grad.grad_center_rows)
         outside_vectors += scale * grad.grad_outside_rows
     else:
-        scatter_add(center_vectors, grad.center_idxs, scale * grad.grad_center_rows, max_repeats, HOT_ROWS)
-        scatter_add(outside_vectors, grad.outside_idxs, scale * grad.grad_outside_rows, max_repeats, HOT_ROWS)
+        scatter_add(center_vectors, grad.center_idxs, scale * grad.grad_center_rows, max_repeats)
+        scatter_add(outside_vectors, grad.outside_idxs, scale * grad.grad_outside_rows, max_repeats)
 
 
 def damp_shared_negatives(grad: SparseGradient, block_rows: int, lump: float, config: TrainConfig) -> SparseGradient:
@@ -97,7 +92,7 @@ def damp_shared_negatives(grad: SparseGradient, block_rows: int, lump: float, co
     collapsed the vectors (analogies 0.1%) or diverged; with this cap they train (2.2%, 2.6%), and the defaults
     are untouched. Skip-gram only: a CBOW block gives each negative at most T·K/K' pairs. Not for --loss hs, which
     has no shared negatives: its nodes near the root, on most paths, are numbered first (huffman_paths root_first)
-    so that sgd_update's --max-repeats cap reaches them as it reaches frequent words.
+    (the --max-repeats cap of sgd_update then applies to them as to frequent words).
     """
     if grad.outside_idxs is None or config.model != "skipgram" or config.loss == "hs" or lump <= MAX_NOISE_LUMP:
         return grad
