@@ -91,8 +91,8 @@ def table_rows(runs: list[Run], tokens: int, reference: str) -> list[list[str]]:
     return rows
 
 
-HEADER = ["system", "marginal tokens/s", "vs gensim", "tokens per CPU-s", "seconds (whole run)", "peak MiB", "analogy (30K)",
-          "WS-353 ρ", "SimLex-999 ρ"]
+HEADER = ["system", "marginal tokens/s", "vs gensim", "tokens per CPU-s", "seconds (whole run)", "peak MiB",
+          "analogy (30K)", "WS-353 ρ", "SimLex-999 ρ"]
 
 
 def markdown_table(runs: list[Run], tokens: int, reference: str) -> str:
@@ -103,8 +103,8 @@ def markdown_table(runs: list[Run], tokens: int, reference: str) -> str:
     lines.append("")
     lines.append(f"Seeds {', '.join(map(str, seeds))}: speed and memory as median (range) over the {len(seeds)} "
                  "rounds, quality as mean ± standard deviation. Marginal tokens/s = corpus tokens × (epochs − 1) / "
-                 "(seconds of the full run − seconds of a one-epoch run), same seed, same round; tokens per CPU-s the same with "
-                 "CPU time (user + system, workers included).")
+                 "(seconds of the full run − seconds of a one-epoch run), same seed, same round; tokens per CPU-s the "
+                 "same with CPU time (user + system, workers included).")
     return "\n".join(lines)
 
 

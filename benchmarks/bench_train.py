@@ -204,7 +204,8 @@ def run_round(systems, corpus: Path, tmp: Path, seed: int, scorer: Scorer) -> li
             seconds, peak, cpu = timed(system.command(corpus, out, seed, epochs))
             quality = scorer(system.load(out)) if epochs > 1 else {}
             runs.append(Run(system.name, seed, epochs, seconds, peak, **quality, cpu_seconds=cpu))
-            print(f"seed {seed} | {system.name} | {epochs} epochs | {seconds:.1f} s | CPU {cpu:.1f} s | {peak:.0f} MiB | "
+            print(f"seed {seed} | {system.name} | {epochs} epochs | {seconds:.1f} s | CPU {cpu:.1f} s | "
+                  f"{peak:.0f} MiB | "
                   + " | ".join(f"{k} {v:.4f}" for k, v in quality.items()), file=sys.stderr, flush=True)
     return runs
 
