@@ -1,16 +1,17 @@
-"""How long a user waits for `w2v nearest`: process start to printed answer, on a 100K-word x 300-dim model.
+"""How long a user waits for an answer, next to the peers, repeated so the ranges show the machine's noise.
 
-Builds a random model of that size in a temporary folder (as .npz and as word2vec .bin), runs the real `w2v`
-command in fresh processes and reports the median wall time of each, next to `w2v --version` (the floor set by
-Python, NumPy, Typer and Rich starting up). Also times reading a 1M-word word2vec binary file in-process.
-A benchmark, not a test: run it by hand, `python benchmarks/bench_query.py [--runs 5] [--million-dim 50]`.
+1. `w2v nearest` from process start to printed answer on a random 100K-word x 300-dim model, as .npz and as word2vec
+   .bin, in fresh processes, next to `w2v --version` (the floor set by Python and the imports).
+2. Reading a word2vec text file of 400K words x 300 (GloVe's size, numbers written as GloVe writes them, with up
+   to 5 significant digits), generated into a temporary folder: w2vcli's read_word2vec against gensim's
+   KeyedVectors.load_word2vec_format, alternating in the same run, each result checked equal to the other.
+A benchmark, not a test: run it by hand, `python benchmarks/bench_query.py [--runs 3] [--text-words 400000]`.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,41 +29,82 @@ def random_model(words: int, dim: int, seed: int = 0) -> tuple[list[str], np.nda
     return [f"w{i}" for i in range(words)], rng.standard_normal((words, dim), dtype=np.float32)  # (V, d)
 
 
-def wall_time(command: list[str], runs: int) -> float:
-    """Median seconds from spawning the process to its exit (its answer printed), over runs."""
-    times = []
+def write_glove_like(path: Path, words: int, dim: int, seed: int = 1) -> None:
+    """A word2vec text file whose numbers look like GloVe's ("0.41800 -0.29507"): drawn from 65,536 formatted
+    values, so writing 400K rows takes seconds, not the minutes of formatting each number."""
+    rng = np.random.default_rng(seed)
+    table = np.array([f"{value:.5g}" for value in rng.normal(0, 0.4, 1 << 16)], dtype=object)
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(f"{words} {dim}\n")
+        for start in range(0, words, 10_000):
+            picks = table[rng.integers(0, len(table), (min(10_000, words - start), dim))]  # (rows, d)
+            file.writelines(f"w{start + i} {' '.join(row)}\n" for i, row in enumerate(picks))
+
+
+def process_seconds(command: list[str]) -> float:
+    """Seconds from spawning the process to its exit (its answer printed)."""
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def spread(times: list[float]) -> str:
+    ordered = sorted(times)
+    return f"median {ordered[len(ordered) // 2]:6.2f} s  range {ordered[0]:.2f}-{ordered[-1]:.2f} s"
+
+
+def query_rows(folder: Path, base: list[str], runs: int) -> list[tuple[str, list[float]]]:
+    words, vectors = random_model(100_000, 300)
+    npz, binary = folder / "model.npz", folder / "model.bin"
+    save_model(npz, ModelFile(vectors, vectors, words, np.arange(len(words), 0, -1), {}, {}, np.zeros(0)))
+    write_word2vec(binary, words, vectors, binary=True)
+    commands = [("w2v --version (start-up floor)", [*base, "--version"])]
+    commands += [(f"w2v nearest, 100K x 300 {path.suffix}", [*base, "nearest", "w4242", "-k", "10", "-m", str(path)])
+                 for path in (npz, binary)]
+    times: dict[str, list[float]] = {name: [] for name, _ in commands}
+    for _ in range(runs):  # interleaved, so a busy moment of the machine touches every command alike
+        for name, command in commands:
+            times[name].append(process_seconds(command))
+    return list(times.items())
+
+
+def text_rows(folder: Path, words: int, runs: int) -> list[tuple[str, list[float]]]:
+    from gensim.models import KeyedVectors
+
+    path = folder / "glove.txt"
+    write_glove_like(path, words, 300)
+    ours, theirs = [], []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        read_words, vectors = read_word2vec(path, binary=False)
+        ours.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        loaded = KeyedVectors.load_word2vec_format(str(path))
+        theirs.append(time.perf_counter() - start)
+        if loaded.index_to_key != read_words or not np.array_equal(loaded.vectors, vectors):
+            raise SystemExit("w2vcli and gensim read different vectors")
+        del read_words, vectors, loaded
+    size = path.stat().st_size / 1e6
+    ratios = sorted(t / o for o, t in zip(ours, theirs))
+    print(f"text file {words:,} x 300, {size:,.0f} MB; gensim / w2vcli per run: "
+          f"{', '.join(f'{r:.1f}x' for r in ratios)}")
+    return [(f"read {words // 1000}K x 300 .txt: w2vcli", ours), (f"read {words // 1000}K x 300 .txt: gensim", theirs)]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="processes per measurement (median reported)")
-    parser.add_argument("--million-dim", type=int, default=50, help="dimension of the 1M-word binary file (0: skip)")
+    parser.add_argument("--runs", type=int, default=3, help="repetitions of each measurement (range reported)")
+    parser.add_argument("--text-words", type=int, default=400_000, help="words in the text file (0: skip)")
     args = parser.parse_args()
     w2v = shutil.which("w2v", path=str(Path(sys.executable).parent)) or shutil.which("w2v")
     base = [w2v] if w2v else [sys.executable, "-m", "w2vcli"]
     with tempfile.TemporaryDirectory() as folder:
-        words, vectors = random_model(100_000, 300)
-        npz, binary = Path(folder) / "model.npz", Path(folder) / "model.bin"
-        save_model(npz, ModelFile(vectors, vectors, words, np.arange(len(words), 0, -1), {}, {}, np.zeros(0)))
-        write_word2vec(binary, words, vectors, binary=True)
-        rows = [("w2v --version (start-up floor)", wall_time([*base, "--version"], args.runs))]
-        for path in (npz, binary):
-            command = [*base, "nearest", "w4242", "-k", "10", "-m", str(path)]
-            rows.append((f"w2v nearest, 100K x 300 {path.suffix}", wall_time(command, args.runs)))
-        if args.million_dim:
-            million = Path(folder) / "million.bin"
-            write_word2vec(million, *random_model(1_000_000, args.million_dim, seed=1), binary=True)
-            start = time.perf_counter()
-            read_word2vec(million, binary=True)
-            rows.append((f"read 1M x {args.million_dim} .bin in-process", time.perf_counter() - start))
-    print(f"median of {args.runs} runs, process start to printed answer")
-    for name, seconds in rows:
-        print(f"{name:<40} {seconds:6.2f} s")
+        rows = query_rows(Path(folder), base, args.runs)
+        if args.text_words:
+            rows += text_rows(Path(folder), args.text_words, args.runs)
+    print(f"{args.runs} runs each, wall time")
+    for name, times in rows:
+        print(f"{name:<42} {spread(times)}")
 
 
 if __name__ == "__main__":

@@ -113,10 +113,58 @@ def test_make_block_follows_sentences_and_reduced_windows():
     np.testing.assert_array_equal(block.contexts_per_center(), [2, 2, 2, 2, 2, 1])
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 30), st.integers(1, 5), st.integers(0, 2**32 - 1))
+def test_make_block_masks_follow_their_definition(T, W, seed):
+    rng = np.random.default_rng(seed)
+    sentence_ids, reach = np.cumsum(rng.random(T) < 0.2), rng.integers(1, W + 1, size=T)
+    is_center = rng.random(T) < 0.8
+    block = make_block(rng.integers(9, size=T), sentence_ids, reach, W, is_center)
+    expected = [[float(0 <= t + s < T and sentence_ids[min(max(t + s, 0), T - 1)] == sentence_ids[t]
+                       and abs(s) <= reach[t] and is_center[t]) for t in range(T)] for s in batched.offsets(W)]
+    np.testing.assert_array_equal(block.masks, np.array(expected, dtype=np.float32).reshape(2 * W, T))
+
+
 def test_scatter_add_sums_repeated_rows():
     matrix = np.zeros((4, 3), dtype=np.float32)
     batched.scatter_add(matrix, np.array([1, 3, 1]), np.ones((3, 3), dtype=np.float32))
     np.testing.assert_array_equal(matrix, [[0, 0, 0], [2, 2, 2], [0, 0, 0], [1, 1, 1]])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 6), st.integers(0, 2**32 - 1))
+def test_scatter_add_equals_add_at_whatever_the_repeats(R, d, seed):
+    rng = np.random.default_rng(seed)
+    rows, updates = rng.integers(0, 5, size=R), rng.normal(size=(R, d)).astype(np.float32)
+    matrix = rng.normal(size=(5, d)).astype(np.float32)
+    expected = matrix.copy()
+    np.add.at(expected, rows, updates)
+    batched.scatter_add(matrix, rows, updates)
+    np.testing.assert_allclose(matrix, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_scatter_add_caps_the_share_of_rows_repeated_beyond_max_repeats():
+    matrix = np.zeros((3, 1), dtype=np.float32)
+    rows = np.array([0, 2, 0, 0, 0, 1, 1])  # row 0 four times, row 1 twice, row 2 once
+    batched.scatter_add(matrix, rows, np.arange(1, 8, dtype=np.float32)[:, None], max_repeats=2)
+    np.testing.assert_allclose(matrix[:, 0], [(1 + 3 + 4 + 5) * 2 / 4, 6 + 7, 2])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 20), st.integers(1, 4), st.integers(1, 5), st.integers(0, 2**32 - 1))
+def test_window_views_pair_tokens_as_neighbour_gathers_do(T, W, d, seed):
+    """Skip-gram's window views give the same two products as the (2W, T, d) neighbour gathers CBOW uses."""
+    rng = np.random.default_rng(seed)
+    weights, rows = rng.normal(size=(2 * W, T)).astype(np.float32), rng.normal(size=(T, d)).astype(np.float32)
+    reach = np.arange(T)[None, :] + batched.offsets(W)[:, None]  # (2W, T) the partner of each pair
+    weights[(reach < 0) | (reach >= T)] = 0  # as a block's masks are: no pair reaches past the block
+    windows = batched.window_view(batched.padded_rows(rows, W), W)  # (T, 2W+1, d)
+    per_token = batched.window_masks(weights)  # (T, 2W+1)
+    gathered = np.matmul(per_token[:, None, :], windows)[:, 0]
+    sent = np.matmul(batched.received_weights(per_token, W)[:, None, :], windows)[:, 0]
+    expected_gathered = batched.sum_over_neighbours(weights, batched.gather_neighbours(rows, W))
+    np.testing.assert_allclose(gathered, expected_gathered, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(sent, batched.send_to_neighbours(weights, rows), rtol=1e-4, atol=1e-5)
 
 
 @settings(max_examples=30, deadline=None)

@@ -121,3 +121,45 @@ def test_saved_files_get_ordinary_permissions(tmp_path):
         assert (tmp_path / "m.npz").stat().st_mode & 0o777 == 0o600
     finally:
         os.umask(umask)
+
+
+def test_a_query_reads_only_the_matrix_it_needs_and_maps_it(tmp_path, monkeypatch):
+    from w2vcli.vectors import npzfile
+    from w2vcli.vectors.embeddings import load_vectors
+
+    model = _model(["a", "b", "c"])
+    model.state = {"finished": False, "epoch": 1}
+    save_model(tmp_path / "m.npz", model)
+    read = []
+    original = npzfile.NpzArchive.read
+    monkeypatch.setattr(npzfile.NpzArchive, "read", lambda self, key, *rest, **options: (
+        read.append((key, options.get("mapped", False))), original(self, key, *rest, **options))[1])
+    embeddings = load_vectors(tmp_path / "m.npz")
+    assert ("center_vectors", True) in read and "outside_vectors" not in [key for key, _ in read]
+    assert isinstance(embeddings.vectors.base, np.memmap) or isinstance(embeddings.vectors, np.memmap)
+    np.testing.assert_array_equal(embeddings.vectors, model.center_vectors)
+    assert embeddings.state == {"finished": False, "epoch": 1}  # for the CLI's unfinished-checkpoint warning
+
+
+def test_word2vec_files_have_an_empty_state(tmp_path):
+    from w2vcli.vectors.embeddings import load_vectors
+    from w2vcli.vectors.formats import write_word2vec
+
+    write_word2vec(tmp_path / "v.txt", ["a", "b"], np.eye(2), binary=False)
+    assert load_vectors(tmp_path / "v.txt").state == {}
+
+
+@pytest.mark.parametrize("member, array, message", [
+    ("counts", np.arange(2), "counts must be 3 integers"),
+    ("words", np.array(["a", "b", "c", "d"]), "words must be 3 strings"),
+    ("center_vectors", np.zeros((3, 3), dtype=np.int32), "vectors must be floating point"),
+    ("state", np.array(["{}", "{}"]), "state must be one JSON string"),
+    ("loss_history", np.array(["x"]), "loss_history must be a list of numbers"),
+])
+def test_member_headers_are_checked_against_each_other_before_reading(tmp_path, member, array, message):
+    arrays = _arrays(_model(["a", "b", "c"]))
+    arrays[member] = array
+    with open(tmp_path / "m.npz", "wb") as file:
+        np.savez(file, **arrays)
+    with pytest.raises(ModelFileError, match=message):
+        load_model(tmp_path / "m.npz")

@@ -80,7 +80,8 @@ def test_malformed_lines_are_warned_with_line_numbers_and_skipped(files):
     (["-p", "comments.tsv"], "error: word-pair file comments.tsv holds no pairs "
                              "('word1<TAB>word2<TAB>score' lines)", 1),
     ([], "error: nothing to evaluate: give --analogies FILE and/or --pairs FILE", 2),
-    (["-m", "nomodel.npz", "-a", "q.txt"], "error: model file not found: nomodel.npz", 1),
+    (["-m", "nomodel.npz", "-a", "q.txt"],
+     "error: model file not found: nomodel.npz (train one with: w2v train CORPUS)", 1),
 ])
 def test_bad_input_is_one_stderr_line(files, monkeypatch, args, message, code):
     monkeypatch.chdir(files)

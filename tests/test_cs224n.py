@@ -108,3 +108,25 @@ def test_stopped_cs224n_run_resumes_bit_for_bit(tmp_path, loss):
     np.testing.assert_array_equal(full.outside_vectors, part.outside_vectors)
     np.testing.assert_array_equal(full.loss_history, part.loss_history)
     assert len(full.loss_history) == 8
+
+
+def test_a_diverging_run_stops_with_params_and_state_of_its_last_report():
+    from w2vcli.errors import TrainingDiverged
+    from w2vcli.training.config import TrainState
+    from w2vcli.training.cs224n import train_cs224n
+
+    rng = np.random.default_rng(0)
+    items = np.where(rng.random(3000) < 0.1, -1, rng.integers(20, size=3000))
+    counts = np.bincount(items[items >= 0], minlength=20)
+    params = (rng.normal(size=(20, 4)).astype(np.float32), rng.normal(size=(20, 4)).astype(np.float32))
+    config = dataclasses.replace(resolve_config({}, "cs224n", None)[0], dim=4, lr=1e4, iterations=100_000)
+    state = TrainState()
+    reported = [(params[0].copy(), params[1].copy(), state.step, state.smoothed_loss)]  # the start counts
+    with pytest.raises(TrainingDiverged, match="try a lower --lr"), np.errstate(over="ignore", invalid="ignore"):
+        for _ in train_cs224n(config, counts, items, params, state):
+            reported.append((params[0].copy(), params[1].copy(), state.step, state.smoothed_loss))
+    center, outside, step, smoothed = reported[-1]
+    np.testing.assert_array_equal(params[0], center)
+    np.testing.assert_array_equal(params[1], outside)
+    assert state.step == step and np.isfinite(center).all() and np.isfinite(outside).all()
+    assert state.smoothed_loss == smoothed or (np.isnan(smoothed) and np.isnan(state.smoothed_loss))

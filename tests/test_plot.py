@@ -323,3 +323,9 @@ def test_the_cs224n_figure_on_the_treebank_keeps_its_24_labels_apart(tmp_path):
     labels, frame = svg_labels(out)
     assert sorted(label[0] for label in labels) == sorted(CS224N_WORDS)
     assert overlaps(labels) == [] and outside(labels, frame) == []
+
+
+def test_the_model_from_the_environment(model, tmp_path):
+    out = tmp_path / "env.png"
+    result = runner.invoke(app, ["plot", "--top", "4", "--out", str(out)], env={"W2V_MODEL": str(model)})
+    assert result.exit_code == 0 and out.read_bytes().startswith(b"\x89PNG"), result.output

@@ -138,17 +138,18 @@ def test_cs224n_preset_reaches_the_assignment_loss(tmp_path):
     assert dataclasses.asdict(config) == saved.config
 
 
-def test_damp_repeats_scales_only_words_repeated_beyond_the_cap():
+def test_update_caps_the_share_of_words_repeated_beyond_max_repeats():
     from w2vcli.math.batched import SparseGradient
-    from w2vcli.training.step import damp_repeats
+    from w2vcli.training.step import sgd_update
 
     center_idxs = np.array([3, 3, 3, 5, 3, 7])  # word 3 four times
     outside_idxs = np.array([1, 2, 2, 9])
     grad = SparseGradient(0.0, center_idxs, np.ones((6, 2), np.float32), outside_idxs, np.ones((4, 2), np.float32))
-    damped = damp_repeats(grad, cap=2)
-    np.testing.assert_allclose(damped.grad_center_rows[:, 0], [0.5, 0.5, 0.5, 1, 0.5, 1])
-    np.testing.assert_allclose(damped.grad_outside_rows[:, 0], [1, 1, 1, 1])  # nothing beyond 2 there
-    assert damp_repeats(grad, cap=4) is grad
+    for cap, word_3 in ((2, 2.0), (4, 4.0), (0, 4.0)):  # 4 occurrences count as 2, as 4, as 4 (no cap)
+        params = np.zeros((10, 2), np.float32), np.zeros((10, 2), np.float32)
+        sgd_update(params, grad, lr=1.0, max_repeats=cap)
+        np.testing.assert_allclose(-params[0][[3, 5, 7], 0], [word_3, 1, 1])
+        np.testing.assert_allclose(-params[1][[1, 2, 9], 0], [1, 2, 1])  # nothing beyond 2 there
 
 
 def test_block_size_shrinks_for_wide_windows():

@@ -48,7 +48,7 @@ def test_analogy_3cosadd_and_3cosmul_worked_examples(embeddings):
     assert [word for word, _ in answers] == ["queen", "apple"]  # the inputs are never answers
     assert answers[0][1] == pytest.approx(expected_add, rel=1e-6)
     # 3CosMul with cos' = (1 + cos)/2: queen has cos' 3/4 to king, (1 + 1/√2)/2 to woman, 1/2 to man
-    expected_mul = 0.75 * (1 + 1 / SQRT2) / 2 / (0.5 + 1e-3)
+    expected_mul = 0.75 * (1 + 1 / SQRT2) / 2 / (0.5 + 1e-6)  # epsilon 1e-6, as gensim
     (word, score), = embeddings.analogy("man", "king", "woman", k=1, method="cosmul")
     assert word == "queen" and score == pytest.approx(expected_mul, rel=1e-6)
     with pytest.raises(ConfigError):
@@ -152,3 +152,24 @@ def test_gensim_gives_the_same_vectors_and_answers(tmp_path):
     got = ours.analogy("w1", "w2", "w3", k=5)
     assert [w for w, _ in got] == [w for w, _ in expected]
     np.testing.assert_allclose([s for _, s in got], [s for _, s in expected], rtol=1e-5)
+
+
+def test_3cosmul_equals_gensims_most_similar_cosmul_and_evaluate_ranks_alike(tmp_path):
+    """One 3CosMul (epsilon 1e-6, gensim's): `w2v analogy --method cosmul` gives gensim's words and scores, and
+    `w2v evaluate --method cosmul` picks the same best answer for the same question."""
+    gensim_models = pytest.importorskip("gensim.models")
+    from w2vcli.vectors.evalfiles import AnalogyFile, Section
+    from w2vcli.vectors.evaluate import score_analogies
+
+    rng = np.random.default_rng(11)
+    words = [f"w{i}" for i in range(60)]
+    ours = Embeddings(words, rng.standard_normal((60, 8)).astype(np.float32))
+    write_word2vec(tmp_path / "v.bin", ours.words, ours.vectors, binary=True)
+    theirs = gensim_models.KeyedVectors.load_word2vec_format(str(tmp_path / "v.bin"), binary=True)
+    for a, b, c in (("w1", "w2", "w3"), ("w10", "w4", "w33"), ("w59", "w0", "w7")):
+        expected = theirs.most_similar_cosmul(positive=[b, c], negative=[a], topn=5)
+        got = ours.analogy(a, b, c, k=5, method="cosmul")
+        assert [w for w, _ in got] == [w for w, _ in expected]
+        np.testing.assert_allclose([s for _, s in got], [s for _, s in expected], rtol=1e-5)
+        question = AnalogyFile("q", [Section("s", [(a, b, c, got[0][0])])], [])
+        assert score_analogies(ours, question, method="cosmul", case_insensitive=False).total.correct == 1

@@ -91,13 +91,16 @@ def test_gensim_reads_our_files_and_we_read_gensims(tmp_path, binary):
 
 BAD_FILES = [
     ("v.txt", b"3 2\na 1 2\nb 3 4\n", "header says 3 words but the file has 2 rows"),
-    ("v.txt", b"1 2\na 1 2\nb 3 4\n", "header says 1 words but the file has 2 rows"),
+    ("v.txt", b"1 2\na 1 2\nb 3 4\n", "header says 1 words but the file has more rows"),
     ("v.txt", b"2 2\na 1 2\nb 3\n", "row 2 has 1 numbers, not 2"),
     ("v.txt", b"2 2\na 1 2\nb 3 x\n", "not a number"),
-    ("v.txt", b"2 2\na 1 2\nbare\n", "row 2 is not 'word x_1 ... x_d'"),
+    ("v.txt", b"2 2\na 1 2\nbare\n", "row 2 has 0 numbers, not 2"),
+    ("v.txt", b"2 2\na 1 2\n 3 4\n", "row 2 is not 'word x_1 ... x_d'"),
+    ("v.txt", b"3 2\na 1 2\n\nb 3 4\n", "row 2 is not 'word x_1 ... x_d' \\(a blank line\\)"),
     ("v.txt", b"hello\n", "not a word2vec text file"),
     ("v.bin", b"\x89PNG\r\n\x1a\n....", "not a word2vec binary file"),
-    ("v.bin", b"2 1\na " + b"\0\0\x80\x3f" + b"\nb " + b"\0\0", "truncated: the header says 2 words but only 1"),
+    ("v.bin", b"2 1\na " + b"\0\0\x80\x3f" + b"\nb", "truncated: the header says 2 words of dimension 1"),
+    ("v.bin", b"2 1\na " + b"\0\0\x80\x3f" + b"\nbcdefgh" + b"\0\0", "truncated: the header says 2 words but only 1"),
     ("v.bin", b"1 1\na " + b"\0\0\x80\x3f" + b"\nb " + b"\0\0\0\0", "the header says 1 words but the file holds more"),
     ("v.bin", b"1 1\n\xff\xfe " + b"\0\0\x80\x3f", "not valid UTF-8"),
 ]

@@ -38,7 +38,7 @@ class Projection(str, Enum):
 
 
 ModelPaths = Annotated[Optional[list[Path]], typer.Option(
-    "--model", "-m", envvar="W2V_MODEL", dir_okay=False,
+    "--model", "-m", envvar="W2V_MODEL", dir_okay=False, metavar="<path>",
     help="Vectors to use: a w2vcli .npz, or word2vec .txt/.vec/.bin; repeat with --loss to overlay runs.")]
 
 
@@ -56,7 +56,7 @@ class Selection:
 def plot(
     words: Annotated[Optional[str], typer.Option(
         "--words", "-w", help="Comma-separated words (default: the 24 words of the CS224n figure).")] = None,
-    top: Annotated[Optional[int], typer.Option(min=2, help="Plot the N most frequent words instead.")] = None,
+    top: Annotated[Optional[int], typer.Option(min=2, help=f"Plot the N most frequent words instead (an HTML map: {HTML_TOP:,} unless --words).")] = None,
     neighbours: Annotated[int, typer.Option(
         "--neighbours", "-k", min=0, help=f"With fewer than {FEW_WORDS} --words: draw each with its k nearest "
                                           "neighbours (0: only the words).")] = DEFAULT_NEIGHBOURS,

@@ -46,7 +46,7 @@ def huffman_paths(counts, *, root_first: bool = False) -> TreePaths:
 
     Inner nodes are numbered as word2vec does (in the order they are made, the root last, V − 2), or with
     root_first from the root down (the root 0): then, as with word ids, the nodes on most paths have the smallest
-    ids, which training's damping of rows repeated within a block relies on (training/step.py, damp_repeats).
+    ids, which keeps the ids of the rows repeated most within a block small, as for words.
     """
     paths = paths_from_merges(*huffman_merges(counts))
     if not root_first:

@@ -49,7 +49,11 @@ class _Source(io.RawIOBase):
 def open_source(name: str) -> tuple[BinaryIO, BinaryIO, _Source | None]:
     """(the source's uncompressed bytes, the stream to close, the counter of compressed bytes or None)."""
     stream = open(name, "rb")  # noqa: SIM115 (closed by read_blocks)
-    head = stream.read(6)
+    try:
+        head = stream.read(6)
+    except OSError:
+        stream.close()
+        raise
     source = _Source(head, stream)
     for magic, opener in _MAGIC.items():
         if head.startswith(magic):

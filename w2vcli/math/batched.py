@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .core import log_sigmoid, sigmoid, softmax
+from .windows import (gather_neighbours, neighbour_index, offsets, padded_rows, received_weights, send_to_neighbours,
+                      sum_over_neighbours, window_masks, window_view)
 
 
 def pairs_naive_softmax_loss_and_gradient(center_vectors, outside_vectors, center_idxs, outside_idxs):
@@ -83,51 +85,6 @@ class Block:
         return np.concatenate(centers), np.concatenate(contexts)
 
 
-@functools.lru_cache(maxsize=16)
-def offsets(window: int) -> np.ndarray:
-    """The 2W context offsets −W..−1, 1..W; row k of a block's stacked masks and neighbours is offset k."""
-    result = np.r_[np.arange(-window, 0), np.arange(1, window + 1)]
-    result.setflags(write=False)
-    return result
-
-
-@functools.lru_cache(maxsize=16)
-def _neighbour_index(T: int, window: int) -> np.ndarray:
-    """(2W, T) int64: t + offsets[k], clamped into the block (built once per block length)."""
-    index = np.clip(np.arange(T)[None, :] + offsets(window)[:, None], 0, T - 1)
-    index.setflags(write=False)
-    return index
-
-
-def gather_neighbours(rows, window: int) -> np.ndarray:
-    """(2W, T, d): entry [k, t] = rows[t + offsets[k]].
-
-    subtle: past either end of the block the index is clamped, so those entries hold an edge row rather than
-    zeros; they never count, because every use multiplies them by a mask (or weight) that is zero there.
-    """
-    return np.take(rows, _neighbour_index(len(rows), window), axis=0)
-
-
-def sum_over_neighbours(weights, neighbours) -> np.ndarray:
-    """out[t] = Σ_k weights[k, t] · neighbours[k, t]: (2W, T), (2W, T, d) -> (T, d), as T small matmuls."""
-    return np.matmul(np.ascontiguousarray(weights.T)[:, None, :], neighbours.transpose(1, 0, 2))[:, 0, :]
-
-
-def send_to_neighbours(weights, rows) -> np.ndarray:
-    """The transpose of gather + sum_over_neighbours: out[t + offsets[k]] += weights[k, t] · rows[t]. (T, d).
-
-    Written as a gather too: out[u] = Σ_k weights[k, u − s_k] · rows[u − s_k], and since the offsets are
-    symmetric, rows[u − s_k] is neighbour row 2W−1−k of u.
-    """
-    window = len(weights) // 2
-    T = len(rows)
-    flipped = np.zeros_like(weights)  # (2W, T)  flipped[2W−1−k, u] = weights[k, u − s_k]
-    for k, s in enumerate(offsets(window)):
-        if abs(s) < T:
-            flipped[2 * window - 1 - k, max(s, 0):T + min(s, 0)] = weights[k, max(-s, 0):T - max(s, 0)]
-    return sum_over_neighbours(flipped, gather_neighbours(rows, window))
-
-
 def skipgram_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_weight: float, want_loss=True):
     """Skip-gram with negative sampling over a block, on the block's gathered rows.
 
@@ -136,20 +93,27 @@ def skipgram_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_
     center_rows (T, d) = V[ids], outside_rows (T, d) = U[ids], noise_rows (K', d) = U[shared negatives].
     Returns (loss or nan, grad_center_rows (T, d), grad_outside_rows (T, d), grad_noise_rows (K', d)): the
     gradient of each *row* (position), which the SGD step scatters into the matrices, summing repeats.
+    The pairs are read off window views (window_view): no (2W, T, d) copies of the neighbours.
     """
-    masks = block.masks  # (2W, T)
+    W = block.window
     if by_pairs(block):
         pos_loss, grad_center_rows, grad_outside_rows = _skipgram_positive_pairs(center_rows, outside_rows, block)
+        weights = block.masks.sum(axis=0) * np.float32(neg_weight)  # (T,)  n_t · K/K'
     else:
-        outside_neighbours = gather_neighbours(outside_rows, block.window)  # (2W, T, d)
-        scores = np.matmul(outside_neighbours.transpose(1, 0, 2), center_rows[:, :, None])[:, :, 0].T  # (2W, T)
-        coeffs = (sigmoid(scores) - 1.0) * masks  # (2W, T)  ∂J/∂score = −(1 − σ) on valid pairs
-        grad_center_rows = sum_over_neighbours(coeffs, outside_neighbours)  # (T, d)
-        grad_outside_rows = send_to_neighbours(coeffs, center_rows)  # (T, d)
+        masks = window_masks(block.masks)  # (T, 2W+1)
+        centers = padded_rows(center_rows, W)  # (T + 2W, d)
+        outside_windows = window_view(padded_rows(outside_rows, W), W)  # (T, 2W+1, d)  u of t's window
+        scores = np.matmul(outside_windows, center_rows[:, :, None])[:, :, 0]  # (T, 2W+1)  u_oᵀv_t
+        coeffs = sigmoid(scores)  # (T, 2W+1)  ∂J/∂score = −(1 − σ) on valid pairs, in place
+        coeffs -= 1.0
+        coeffs *= masks
+        grad_center_rows = np.matmul(coeffs[:, None, :], outside_windows)[:, 0]  # (T, d)  Σ_o coeff · u_o
+        grad_outside_rows = np.matmul(received_weights(coeffs, W)[:, None, :], window_view(centers, W))[:, 0]
+        weights = masks.sum(axis=1) * np.float32(neg_weight)  # (T,)  n_t · K/K'
         pos_loss = (lambda: -float(np.sum(masks * log_sigmoid(scores))))  # noqa: E731
-    weights = masks.sum(axis=0) * np.float32(neg_weight)  # (T,)  n_t · K/K'
     neg_scores = center_rows @ noise_rows.T  # (T, K')
-    neg_coeffs = sigmoid(neg_scores) * weights[:, None]  # (T, K')  ∂J/∂score = w σ
+    neg_coeffs = sigmoid(neg_scores)  # (T, K')  ∂J/∂score = w σ, in place
+    neg_coeffs *= weights[:, None]
     grad_center_rows += neg_coeffs @ noise_rows  # (T, d)
     grad_noise_rows = neg_coeffs.T @ center_rows  # (K', d)
     loss = float("nan")
@@ -263,16 +227,44 @@ def cbow_block_softmax(center_rows, outside_vectors, block: Block, want_loss=Tru
     return loss, grad_center_rows, delta.T @ means[active]
 
 
-def scatter_add(matrix, rows, updates):
+def scatter_add(matrix, rows, updates, max_repeats: int = 0):
     """matrix[rows] += updates, summing repeated rows, in place.
 
+    max_repeats > 0 caps a row's share: a row occurring c > max_repeats times adds max_repeats/c of its sum (the
+    SGD step's damper for words repeated within a block, TrainConfig.max_repeats); 0 sums every occurrence.
+
     subtle: fancy-index `matrix[rows] += updates` keeps only the last of repeated rows, which silently drops
-    updates of frequent words; np.add.at sums them. It runs ~3x faster on the flat view with one index per
-    element than on 2-D rows (../shared/PERFORMANCE.md).
+    updates of frequent words; np.add.at sums them but costs ~10x more per element. So the first occurrence of
+    every row goes in by fancy indexing (rows distinct: exact), and only the repeats by np.add.at, on the flat
+    view with one index per element (~3x faster than on 2-D rows, ../shared/PERFORMANCE.md).
     """
-    d = matrix.shape[1]
-    flat_idx = (np.asarray(rows, dtype=np.int64)[:, None] * d + np.arange(d)).ravel()  # (R·d,)
-    np.add.at(matrix.reshape(-1), flat_idx, updates.reshape(-1).astype(matrix.dtype, copy=False))
+    rows = np.asarray(rows, dtype=np.int64)  # (R,)
+    order = np.argsort(rows, kind="stable")  # (R,)
+    sorted_rows = rows[order]
+    first = np.empty(len(rows), dtype=bool)  # (R,) sorted position holds a row's first occurrence
+    first[:1] = True
+    np.not_equal(sorted_rows[1:], sorted_rows[:-1], out=first[1:])
+    firsts = updates[order[first]].astype(matrix.dtype, copy=False)  # (U, d) copies, scaled in place below
+    repeats = updates[order[~first]].astype(matrix.dtype, copy=False)  # (R − U, d)
+    if 0 < max_repeats <= len(repeats):  # else no row can occur more than max_repeats times
+        _cap_shares(first, max_repeats, firsts, repeats)
+    matrix[sorted_rows[first]] += firsts
+    if len(repeats):
+        d = matrix.shape[1]
+        flat_idx = (sorted_rows[~first][:, None] * d + np.arange(d)).ravel()  # (repeats·d,)
+        np.add.at(matrix.reshape(-1), flat_idx, repeats.reshape(-1))
+
+
+def _cap_shares(first, cap: int, firsts, repeats) -> None:
+    """Scale, in place, the updates of each row occurring c > cap times by cap/c (first: as in scatter_add)."""
+    group = np.cumsum(first) - 1  # (R,) which distinct row each sorted position holds
+    counts = np.bincount(group)  # (U,)
+    over = np.flatnonzero(counts > cap)
+    if len(over):
+        factors = np.ones(len(counts), dtype=firsts.dtype)  # (U,)
+        factors[over] = cap / counts[over]
+        firsts[over] *= factors[over, None]
+        repeats *= factors[group[~first]][:, None]
 
 
 @dataclass(frozen=True)
@@ -294,14 +286,15 @@ class SparseGradient:
         self.add_to(grad_center_vectors, grad_outside_vectors, 1.0)
         return self.loss, grad_center_vectors, grad_outside_vectors
 
-    def add_to(self, center_vectors, outside_vectors, scale: float) -> None:
-        """center_vectors += scale · ∂J/∂V and outside_vectors += scale · ∂J/∂U, in place (scale = −lr for SGD)."""
+    def add_to(self, center_vectors, outside_vectors, scale: float, max_repeats: int = 0) -> None:
+        """center_vectors += scale · ∂J/∂V and outside_vectors += scale · ∂J/∂U, in place (scale = −lr for SGD);
+        max_repeats > 0 caps each row's share as scatter_add does."""
         scale = np.float32(scale) if center_vectors.dtype == np.float32 else scale
-        scatter_add(center_vectors, self.center_idxs, scale * self.grad_center_rows)
+        scatter_add(center_vectors, self.center_idxs, scale * self.grad_center_rows, max_repeats)
         if self.outside_idxs is None:
             outside_vectors += scale * self.grad_outside_rows
         else:
-            scatter_add(outside_vectors, self.outside_idxs, scale * self.grad_outside_rows)
+            scatter_add(outside_vectors, self.outside_idxs, scale * self.grad_outside_rows, max_repeats)
 
 
 BLOCK_OBJECTIVES = {("skipgram", "neg"): skipgram_block_neg, ("cbow", "neg"): cbow_block_neg,
@@ -347,18 +340,19 @@ def make_block(ids, sentence_ids, reduced_windows, window: int, is_center=None) 
     """
     ids = np.asarray(ids, dtype=np.int64)
     sentence_ids = np.asarray(sentence_ids)
-    T = len(ids)
     reach = np.asarray(reduced_windows, dtype=np.int64)  # (T,)
     if is_center is not None:
         reach = np.where(is_center, reach, 0)
-    masks = np.zeros((2 * window, T), dtype=np.float32)
-    for k, s in enumerate(offsets(window)):
-        d = abs(int(s))
-        if d >= T:
-            continue
-        same = sentence_ids[d:] == sentence_ids[:-d]  # (T−d,)  tokens t and t+d share a sentence
-        if s > 0:
-            masks[k, :-d] = same & (reach[:-d] >= d)  # center t, context t+d
-        else:
-            masks[k, d:] = same & (reach[d:] >= d)  # center t, context t−d
-    return Block(ids, masks)
+    partners, inside = _partners(len(ids), window)  # (2W, T) t + s clamped into the run, and whether it fits
+    distance = np.abs(offsets(window))[:, None]  # (2W, 1)
+    masks = (sentence_ids[partners] == sentence_ids) & (reach >= distance) & inside  # (2W, T)
+    return Block(ids, masks.astype(np.float32))
+
+
+@functools.lru_cache(maxsize=16)
+def _partners(T: int, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """((2W, T) t + offsets[k] clamped into 0..T−1, (2W, T) whether it was inside unclamped), built once per T."""
+    partners = neighbour_index(T, window)
+    inside = partners == np.arange(T) + offsets(window)[:, None]
+    inside.setflags(write=False)
+    return partners, inside

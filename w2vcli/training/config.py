@@ -34,7 +34,7 @@ class TrainConfig:
     ns_exponent: float = 0.75  # noise distribution ∝ count^ns_exponent
     batch_size: int = 0  # T, tokens per block (pairs per step ≈ T·(W+1)); 0 = automatic (block_tokens)
     shared_negatives: int = 64  # K', negatives drawn per block and shared by all its pairs, each weighted K/K'
-    max_repeats: int = 8  # a word's summed update in one block counts at most this many occurrences (damp_repeats)
+    max_repeats: int = 8  # a word's summed update in one block counts at most this many occurrences (step.sgd_update)
     seed: int = 1  # seeds the one random generator of the run
     lowercase: bool = True  # fold the corpus to lower case
     preset: str = ""  # "" or "cs224n" (the assignment's procedure, cs224n.py)

@@ -1,9 +1,10 @@
 """One SGD step on one block, in one place: the gradient, the two dampings, the update.
 
 sgd_step reads top to bottom as the step training takes: 1) the block objective's row gradients
-(math.batched.block_gradient, tested equal to core.py and verified by `w2v gradcheck`); 2) damp_repeats and
-damp_shared_negatives, the two departures from plain SGD that keep a block's summed update stable; 3) the update
-θ ← θ − lr·g, scattered into the parameter rows with repeats summed. Also the block size rule (block_tokens).
+(math.batched.block_gradient, tested equal to core.py and verified by `w2v gradcheck`); 2) damp_shared_negatives;
+3) the update θ ← θ − lr·g, scattered into the parameter rows with repeats summed, a word's share capped at
+--max-repeats occurrences. 2) and the cap are the two departures from plain SGD that keep a block's summed update
+stable. Also the block size rule (block_tokens).
 Not here: which blocks are trained in which order (trainer.py), or anything about workers (workers.py).
 """
 
@@ -19,7 +20,6 @@ from ..math.hs import TreePaths, block_gradient_hs
 from ..math.subwords import SubwordTable, subword_block_gradient
 from .config import TrainConfig
 
-HOT_WORDS = 1024  # only the most frequent words can repeat often within one block; rarer ones are not counted
 MAX_NOISE_LUMP = 256.0  # pairs' worth of gradient a shared negative may receive from one block
 
 
@@ -55,56 +55,31 @@ def sgd_step(params, block: Block, negatives, lr: float, config: TrainConfig, wa
     else:
         grad = subword_block_gradient(center_vectors, outside_vectors, table, block, negatives, loss=config.loss,
                                       neg_weight=neg_weight, **options)
-    grad = damp_repeats(grad, config.max_repeats)
     grad = damp_shared_negatives(grad, len(block.ids), float(n.sum()) * neg_weight, config)
-    sgd_update(params, grad, lr)
+    sgd_update(params, grad, lr, config.max_repeats)
     pairs = int(n.sum()) if config.model == "skipgram" else int(np.count_nonzero(n))
     return grad.loss, pairs
 
 
-def sgd_update(params, grad: SparseGradient, lr: float) -> None:
-    """θ ← θ − lr·∂J/∂θ for both matrices, in place; repeated rows add up (scatter_add)."""
+def sgd_update(params, grad: SparseGradient, lr: float, max_repeats: int = 0) -> None:
+    """θ ← θ − lr·∂J/∂θ for both matrices, in place; repeated rows add up (scatter_add), but a word repeated
+    c > max_repeats times in the block moves by max_repeats/c of its summed update (0: no cap).
+
+    Why the cap: a block applies the gradients of all its positions at once, computed at the same parameters.
+    Plain SGD over the pairs one by one would see each update before the next; summing c of them at once
+    overshoots when c is large, which happens for the frequent words of a small vocabulary (and with several
+    workers, whose blocks land together). Measured: without it, a 143-word corpus diverges with blocks of 1,024
+    tokens. The counts come free with the scatter's sort of the rows. The naive softmax (a dense outside
+    gradient) is never capped.
+    """
     center_vectors, outside_vectors = params
     scale = np.float32(-lr)
-    scatter_add(center_vectors, grad.center_idxs, scale * grad.grad_center_rows)
     if grad.outside_idxs is None:  # the naive softmax: a dense (V, d) gradient
+        scatter_add(center_vectors, grad.center_idxs, scale * grad.grad_center_rows)
         outside_vectors += scale * grad.grad_outside_rows
     else:
-        scatter_add(outside_vectors, grad.outside_idxs, scale * grad.grad_outside_rows)
-
-
-def _repeat_scale(idxs, cap: int):
-    """(R,) factors min(1, cap / c_w) for rows of words w occurring c_w > cap times among idxs, or None.
-
-    subtle: ids are frequency ranks, so only words with small ids can be frequent within a block; counting those
-    alone costs a bincount over HOT_WORDS instead of a sort of the block.
-    """
-    hot = idxs < HOT_WORDS  # (R,)
-    counts = np.bincount(idxs[hot], minlength=HOT_WORDS)  # (HOT_WORDS,)
-    if counts.max() <= cap:
-        return None
-    scale = np.ones(len(idxs), dtype=np.float32)
-    scale[hot] = np.minimum(1.0, cap / np.maximum(counts[idxs[hot]], 1))
-    return scale[:, None]
-
-
-def damp_repeats(grad: SparseGradient, cap: int) -> SparseGradient:
-    """Scale the summed update of a word repeated more than cap times in a block down to cap occurrences' worth.
-
-    Why: a block applies the gradients of all its positions at once, computed at the same parameters. Plain SGD
-    over the pairs one by one would see each update before the next; summing c of them at once overshoots when c
-    is large, which happens for the frequent words of a small vocabulary (and with several workers, whose blocks
-    land together). Measured: without it, a 143-word corpus diverges with blocks of 1,024 tokens.
-    """
-    if grad.outside_idxs is None:
-        return grad
-    center_scale = _repeat_scale(grad.center_idxs, cap)
-    outside_scale = _repeat_scale(grad.outside_idxs, cap)
-    if center_scale is None and outside_scale is None:
-        return grad
-    return dataclasses.replace(
-        grad, grad_center_rows=grad.grad_center_rows if center_scale is None else grad.grad_center_rows * center_scale,
-        grad_outside_rows=grad.grad_outside_rows if outside_scale is None else grad.grad_outside_rows * outside_scale)
+        scatter_add(center_vectors, grad.center_idxs, scale * grad.grad_center_rows, max_repeats)
+        scatter_add(outside_vectors, grad.outside_idxs, scale * grad.grad_outside_rows, max_repeats)
 
 
 def damp_shared_negatives(grad: SparseGradient, block_rows: int, lump: float, config: TrainConfig) -> SparseGradient:
@@ -117,7 +92,7 @@ def damp_shared_negatives(grad: SparseGradient, block_rows: int, lump: float, co
     collapsed the vectors (analogies 0.1%) or diverged; with this cap they train (2.2%, 2.6%), and the defaults
     are untouched. Skip-gram only: a CBOW block gives each negative at most T·K/K' pairs. Not for --loss hs, which
     has no shared negatives: its nodes near the root, on most paths, are numbered first (huffman_paths root_first)
-    so that damp_repeats caps them as it caps frequent words.
+    (the --max-repeats cap of sgd_update then applies to them as to frequent words).
     """
     if grad.outside_idxs is None or config.model != "skipgram" or config.loss == "hs" or lump <= MAX_NOISE_LUMP:
         return grad

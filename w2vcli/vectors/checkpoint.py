@@ -11,13 +11,14 @@ Keys (every one required):
     loss_history     (n,) float64          smoothed training loss, one value per report
 and, for a subword model (config subwords, min_n, max_n, buckets) only:
     ngram_vectors    (buckets, d) float32  the n-gram rows that follow center_vectors in fastText's input matrix
-Not here: anything that needs pickle. Word2vec's text and binary formats live in w2vformat.py.
+Reading is bounded (npzfile.py checks every member's header against its size before reading it), and a query
+reads only the members it needs (read_model). Not here: anything that needs pickle; word2vec's text and binary
+formats (formats.py, word2vec_reader.py).
 """
 
 from __future__ import annotations
 
 import json
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +26,10 @@ import numpy as np
 
 from ..errors import ModelFileError
 from ..files import atomic_write
+from .npzfile import NpzArchive
 
 FORMAT_VERSION = 1
+GENSIM_SUFFIXES = (".model", ".kv")  # gensim's pickled models and KeyedVectors
 KEYS = ("format_version", "center_vectors", "outside_vectors", "words", "counts", "config", "state", "loss_history")
 OPTIONAL_KEYS = ("ngram_vectors",)
 
@@ -62,70 +65,114 @@ def save_model(path, model: ModelFile) -> None:
 
 def load_model(path) -> ModelFile:
     """Read and validate a model file; any problem raises ModelFileError naming the file and what is wrong."""
-    path = Path(path)
-    if not path.is_file():
-        raise ModelFileError(f"model file not found: {path}")
-    with open(path, "rb") as file:
-        if file.read(4) != b"PK\x03\x04":  # every .npz is a zip archive
-            raise ModelFileError(f"{path} is not a readable .npz file (not a zip archive)")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            missing = [key for key in KEYS if key not in npz.files]
-            if "format_version" in missing:
-                raise ModelFileError(f"{path} is not a w2vcli model (no format_version key)")
-            version = int(npz["format_version"])
-            if version != FORMAT_VERSION:
-                raise ModelFileError(f"{path} has format version {version}; this w2vcli reads {FORMAT_VERSION}")
-            if missing:
-                raise ModelFileError(f"{path} is not a complete w2vcli model: missing {', '.join(missing)}")
-            arrays = {key: npz[key] for key in KEYS + OPTIONAL_KEYS if key in npz.files}
-    except ModelFileError:
-        raise
-    except ValueError as error:
-        if "pickle" in str(error):
-            raise ModelFileError(f"{path} holds pickled objects; refusing to load it") from None
-        raise ModelFileError(f"{path} is corrupt: {error}") from None
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as error:
-        raise ModelFileError(f"{path} is not a readable .npz file (truncated or corrupt: {error})") from None
-    return _validated(path, arrays)
-
-
-def _validated(path: Path, arrays: dict) -> ModelFile:
-    center, outside = arrays["center_vectors"], arrays["outside_vectors"]
-    words, counts = arrays["words"], arrays["counts"]
-    if center.ndim != 2 or outside.shape != center.shape:
-        raise ModelFileError(f"{path}: center_vectors {center.shape} and outside_vectors {outside.shape} "
-                             "must be the same (V, d) shape")
-    if not (np.issubdtype(center.dtype, np.floating) and np.issubdtype(outside.dtype, np.floating)):
-        raise ModelFileError(f"{path}: vectors must be floating point, not {center.dtype}")
-    if words.ndim != 1 or words.dtype.kind != "U" or len(words) != len(center):
-        raise ModelFileError(f"{path}: words must be {len(center)} strings to match the vectors")
-    if counts.shape != words.shape or not np.issubdtype(counts.dtype, np.integer):
-        raise ModelFileError(f"{path}: counts must be {len(words)} integers")
-    try:
-        config = json.loads(str(arrays["config"]))
-        state = json.loads(str(arrays["state"]))
-    except json.JSONDecodeError as error:
-        raise ModelFileError(f"{path}: config or state is not valid JSON ({error})") from None
-    if not (isinstance(config, dict) and isinstance(state, dict)):
-        raise ModelFileError(f"{path}: config and state must be JSON objects")
-    return ModelFile(center.astype(np.float32, copy=False), outside.astype(np.float32, copy=False),
-                     words.tolist(), counts.astype(np.int64, copy=False), config, state,
-                     np.asarray(arrays["loss_history"], dtype=np.float64).ravel(),
-                     _ngram_vectors(path, arrays.get("ngram_vectors"), config, center.shape[1]))
+    arrays = read_model(path, KEYS + OPTIONAL_KEYS)
+    ngrams = _ngram_vectors(path, arrays.get("ngram_vectors"), arrays["config"], arrays["center_vectors"].shape[1])
+    return ModelFile(arrays["center_vectors"], arrays["outside_vectors"], arrays["words"], arrays["counts"],
+                     arrays["config"], arrays["state"], arrays["loss_history"], ngrams)
 
 
 def load_metadata(path) -> tuple[dict, dict]:
     """The config and state of a model file without reading its arrays (for a warning or a summary)."""
+    arrays = read_model(path, ("config", "state"))
+    return arrays["config"], arrays["state"]
+
+
+def read_model(path, keys=KEYS, *, mapped=()) -> dict:
+    """The members keys of a model file, after every member's header is checked against the others (shapes,
+    dtypes, sizes) and before any other member is read: a query reads one matrix of the two.
+
+    Arrays come back as ModelFile holds them: vectors float32, words a list, counts int64, config and state dicts.
+    The members named in mapped are mapped read-only from the file when stored uncompressed (npzfile.py).
+    """
     path = Path(path)
+    _check_file(path)
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            config, state = json.loads(str(npz["config"])), json.loads(str(npz["state"]))
-    except (ValueError, KeyError, OSError, zipfile.BadZipFile, EOFError) as error:
-        raise ModelFileError(f"{path}: cannot read its config and state ({error})") from None
-    if not (isinstance(config, dict) and isinstance(state, dict)):
-        raise ModelFileError(f"{path}: config and state must be JSON objects")
-    return config, state
+        with NpzArchive(path) as archive:
+            _check_version(path, archive)
+            members = _members(path, archive)
+            arrays = {key: archive.read(key, members[key], mapped=key in mapped) for key in keys if key in members}
+    except OSError as error:
+        raise ModelFileError(f"{path} cannot be read ({error.strerror or error})") from None
+    return _converted(path, arrays)
+
+
+def _check_file(path: Path) -> None:
+    """Refuse early, with the fix: a missing file, a folder or device, a gensim pickle, anything not a zip."""
+    if not path.exists():
+        raise ModelFileError(f"model file not found: {path} (train one with: w2v train CORPUS)")
+    if not path.is_file():
+        raise ModelFileError(f"{path} is not a regular file")
+    with open(path, "rb") as file:
+        start = file.read(4)
+    if start[:1] == b"\x80" or path.suffix.lower() in GENSIM_SUFFIXES:
+        raise ModelFileError(f"{path} looks like a gensim model (a Python pickle, never loaded here); export it "
+                             f"with gensim: KeyedVectors.load('{path.name}').save_word2vec_format('vectors.bin', "
+                             "binary=True), or model.wv.save_word2vec_format(...) for a Word2Vec model")
+    if start != b"PK\x03\x04":  # every .npz is a zip archive
+        raise ModelFileError(f"{path} is not a readable .npz file (not a zip archive)")
+
+
+def _check_version(path: Path, archive: NpzArchive) -> None:
+    if "format_version" not in archive:
+        raise ModelFileError(f"{path} is not a w2vcli model (no format_version key)")
+    version = archive.read("format_version")
+    if version.size != 1 or version.dtype.kind not in "iu" or int(version.ravel()[0]) != FORMAT_VERSION:
+        shown = int(version.ravel()[0]) if version.size == 1 and version.dtype.kind in "iu" else "unknown"
+        raise ModelFileError(f"{path} has format version {shown}; this w2vcli reads {FORMAT_VERSION}")
+
+
+def _members(path: Path, archive: NpzArchive) -> dict:
+    """Every member's header, checked for presence, dtype and shape against the vectors' (V, d)."""
+    missing = [key for key in KEYS if key not in archive]
+    if missing:
+        raise ModelFileError(f"{path} is not a complete w2vcli model: missing {', '.join(missing)}")
+    members = {key: archive.member(key) for key in KEYS + OPTIONAL_KEYS if key in archive}
+    center, outside = members["center_vectors"], members["outside_vectors"]
+    if len(center.shape) != 2 or outside.shape != center.shape:
+        raise ModelFileError(f"{path}: center_vectors {center.shape} and outside_vectors {outside.shape} "
+                             "must be the same (V, d) shape")
+    if center.dtype.kind != "f" or outside.dtype.kind != "f":
+        raise ModelFileError(f"{path}: vectors must be floating point, not {center.dtype}")
+    count = center.shape[0]
+    if members["words"].shape != (count,) or members["words"].dtype.kind != "U":
+        raise ModelFileError(f"{path}: words must be {count} strings to match the vectors")
+    if members["counts"].shape != (count,) or members["counts"].dtype.kind not in "iu":
+        raise ModelFileError(f"{path}: counts must be {count} integers")
+    for key in ("config", "state"):
+        if members[key].shape != () or members[key].dtype.kind != "U":
+            raise ModelFileError(f"{path}: {key} must be one JSON string")
+    if len(members["loss_history"].shape) != 1 or members["loss_history"].dtype.kind not in "iuf":
+        raise ModelFileError(f"{path}: loss_history must be a list of numbers")
+    ngrams = members.get("ngram_vectors")
+    if ngrams is not None and (len(ngrams.shape) != 2 or ngrams.shape[1] != center.shape[1]
+                               or ngrams.dtype.kind != "f"):
+        raise ModelFileError(f"{path}: ngram_vectors {ngrams.shape} {ngrams.dtype} must be float rows of "
+                             f"dimension {center.shape[1]}")
+    return members
+
+
+def _converted(path: Path, arrays: dict) -> dict:
+    """Arrays as ModelFile holds them; config and state parsed (JSON objects, or ModelFileError)."""
+    converted = {}
+    for key, array in arrays.items():
+        if key in ("center_vectors", "outside_vectors", "ngram_vectors"):
+            converted[key] = array.astype(np.float32, copy=False)
+        elif key == "words":
+            converted[key] = array.tolist()
+        elif key == "counts":
+            converted[key] = array.astype(np.int64, copy=False)
+        elif key == "loss_history":
+            converted[key] = array.astype(np.float64, copy=False).ravel()
+        elif key in ("config", "state"):
+            try:
+                converted[key] = json.loads(str(array))
+            except json.JSONDecodeError as error:
+                raise ModelFileError(f"{path}: {key} is not valid JSON ({error})") from None
+            if not isinstance(converted[key], dict):
+                raise ModelFileError(f"{path}: config and state must be JSON objects")
+        else:
+            converted[key] = array
+    return converted
 
 
 def _ngram_vectors(path: Path, ngrams, config: dict, dim: int):

@@ -4,7 +4,8 @@ Embeddings holds the words and one (V, d) matrix, normalised once for every cosi
 queries: nearest words to a word or to an expression "king - man + woman", analogies by 3CosAdd or 3CosMul
 (Levy & Goldberg, 2014), similarity. load_vectors reads a .npz model or a word2vec file by its suffix (a .bin
 that starts with fastText's magic number is a fastText model: subword_vectors.SubwordVectors).
-Not here: training, the file formats themselves (checkpoint.py, w2vformat.py), benchmarks (evaluate.py).
+3CosMul is cosmul_scores, the one implementation (evaluate.py's batches use it too).
+Not here: training, the file formats themselves (checkpoint.py, formats.py), benchmarks (evaluate.py).
 """
 
 from __future__ import annotations
@@ -15,21 +16,34 @@ from pathlib import Path
 
 import numpy as np
 
-from .checkpoint import load_model
+from .checkpoint import GENSIM_SUFFIXES, load_model, read_model
 from ..errors import ConfigError, ModelFileError, UnknownWordError
 from .fasttext import fasttext_vectors, is_fasttext_bin
 from .formats import format_of, read_word2vec
+from .rowchecks import check_unique, first_non_finite_row
 
-COSMUL_EPSILON = 1e-3  # Levy & Goldberg's epsilon: keeps 3CosMul finite when cos(x, a) is -1
 SUGGESTION_POOL = 50_000  # an unknown word is compared with this many most frequent words (~0.1 s), not all
+COSMUL_EPSILON = 1e-6  # gensim's, in most_similar_cosmul (its evaluate_word_analogies uses that): one ranking
+MATRICES = {"center": ("center_vectors",), "outside": ("outside_vectors",),
+            "sum": ("center_vectors", "outside_vectors")}  # --vectors: the .npz members it adds up
+
+
+def cosmul_scores(shifted_a: np.ndarray, shifted_b: np.ndarray, shifted_c: np.ndarray) -> np.ndarray:
+    """3CosMul (Levy & Goldberg, 2014): cos'(x, b) cos'(x, c) / (cos'(x, a) + COSMUL_EPSILON), with the cosines
+    already shifted to cos' = (1 + cos) / 2 in [0, 1]; any equal shapes, computed in shifted_b's buffer when it
+    is a writable float array (the batched evaluation gives it a fresh block)."""
+    scores = np.multiply(shifted_b, shifted_c, out=shifted_b if shifted_b.flags.writeable else None)
+    scores /= shifted_a + COSMUL_EPSILON
+    return scores
 
 
 class Embeddings:
-    def __init__(self, words, vectors, *, lowercase: bool = False, counts=None):
+    def __init__(self, words, vectors, *, lowercase: bool = False, counts=None, state=None):
         self.words = list(words)  # (V,) most frequent first
         self.vectors = np.asarray(vectors, dtype=np.float32)  # (V, d)
         self.lowercase = lowercase  # lookups fold case when the model was trained lowercased
         self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)  # (V,) or None
+        self.state = dict(state or {})  # a .npz model's training state (finished, epoch, ...); {} for word2vec files
         self.index = dict(zip(self.words, range(len(self.words))))  # word -> row
 
     def __len__(self) -> int:
@@ -40,10 +54,22 @@ class Embeddings:
         return self.vectors.shape[1]
 
     @cached_property
+    def norms(self) -> np.ndarray:
+        """(V,) each row's length, computed once; a query divides by it instead of normalising every row."""
+        return np.sqrt(np.einsum("ij,ij->i", self.vectors, self.vectors))
+
+    @cached_property
     def unit_vectors(self) -> np.ndarray:
         """Rows scaled to unit length, computed once (zero rows stay zero)."""
-        norms = np.sqrt(np.einsum("ij,ij->i", self.vectors, self.vectors))[:, None]  # (V, 1)
-        return self.vectors / np.where(norms == 0, 1.0, norms)  # (V, d)
+        return self.vectors / self._safe_norms()[:, None]  # (V, d)
+
+    def _safe_norms(self, rows=slice(None)) -> np.ndarray:
+        norms = self.norms[rows]
+        return np.where(norms == 0, 1.0, norms).astype(np.float32)
+
+    def unit(self, rows) -> np.ndarray:
+        """(n, d) the unit vectors of rows, without normalising the whole matrix."""
+        return self.vectors[rows] / self._safe_norms(rows)[:, None]
 
     def key(self, word: str) -> str:
         return word.lower() if self.lowercase else word
@@ -77,15 +103,15 @@ class Embeddings:
 
         add:    argmax_x cos(x, b - a + c) over unit vectors, the same ranking as
                 cos(x, b) - cos(x, a) + cos(x, c); the score shown is cos(x, b - a + c).
-        cosmul: argmax_x cos'(x, b) cos'(x, c) / (cos'(x, a) + epsilon), with cos' = (1 + cos) / 2 in [0, 1].
+        cosmul: cosmul_scores, argmax_x cos'(x, b) cos'(x, c) / (cos'(x, a) + epsilon), cos' = (1 + cos) / 2.
         """
         units, rows = zip(*(self.unit_vector(word) for word in (a, b, c)))
-        unit_a, unit_b, unit_c = units  # (d,) each
+        units = np.array(units)  # (3, d) a, b, c
         if method == "add":
-            scores = self._cosines(unit_b - unit_a + unit_c)  # (V,)
+            scores = self._cosines(units[1] - units[0] + units[2])  # (V,)
         elif method == "cosmul":
-            cos_a, cos_b, cos_c = (1 + self.unit_vectors @ np.array(units).T).T / 2  # (V,) each
-            scores = cos_b * cos_c / (cos_a + COSMUL_EPSILON)  # (V,)
+            shifted = (1 + (self.vectors @ units.T).T / self._safe_norms()) / 2  # (3, V)
+            scores = cosmul_scores(*shifted)  # (V,)
         else:
             raise ConfigError(f"analogy method must be add or cosmul (got '{method}')")
         return self._top(scores, k, _known(rows))
@@ -94,12 +120,12 @@ class Embeddings:
         """(word's unit vector (d,), its row): the one lookup every query makes. A vocabulary has a row for each
         word it answers; subclasses that build vectors for other words (SubwordVectors) return None as row."""
         row = self.row(word)
-        return self.unit_vectors[row], row
+        return self.unit([row])[0], row
 
     def _cosines(self, target: np.ndarray) -> np.ndarray:
-        """cos(w, target) for every word w: (V, d) @ (d,) -> (V,)."""
+        """cos(w, target) for every word w: (V, d) @ (d,) / |w| -> (V,), as gensim's most_similar computes it."""
         norm = np.linalg.norm(target)
-        return self.unit_vectors @ (target / norm if norm > 0 else target)
+        return (self.vectors @ (target / norm if norm > 0 else target)) / self._safe_norms()
 
     def _top(self, scores: np.ndarray, k: int, exclude: list[int]) -> list[tuple[str, float]]:
         """The k best (word, score), excluded rows left out; ties go to the more frequent (earlier) word."""
@@ -154,18 +180,20 @@ def embeddings_from_model(model, which: str = "center") -> Embeddings:
 
         return subword_vectors_of(model)
     return Embeddings(model.words, matrices[which](), lowercase=bool(model.config.get("lowercase", False)),
-                      counts=model.counts)
+                      counts=model.counts, state=model.state)
 
 
 def load_vectors(path, which: str = "center") -> Embeddings:
     """Vectors of a w2vcli .npz model or of a word2vec .txt/.vec/.bin file (optionally .gz/.bz2), by suffix.
 
-    A word2vec file holds one matrix, so which must be center; its lookups fold case when no word has capitals.
+    A .npz is read lazily: only the matrix which names (center, outside or sum) and the words. A word2vec file
+    holds one matrix, so which must be center; its lookups fold case when no word has capitals. Non-finite rows
+    and words given twice are refused, naming the first.
     """
     path = Path(path)
     fmt = _format(path)
     if fmt is None:
-        return embeddings_from_model(load_model(path), which)
+        return _model_embeddings(path, which)
     if which != "center":
         raise ConfigError(f"--vectors {which} needs a w2vcli .npz model; {path} holds a single matrix")
     if fmt == "binary" and is_fasttext_bin(path):  # fastText's own .bin: vectors for any word (SubwordVectors)
@@ -175,13 +203,39 @@ def load_vectors(path, which: str = "center") -> Embeddings:
     return Embeddings(words, vectors, lowercase=joined == joined.lower())
 
 
+def _model_embeddings(path: Path, which: str) -> Embeddings:
+    """The matrix which names, mapped from the file when it is stored (a query touches it once), checked finite
+    and its words unique. A subword model's center vectors need its n-gram rows too: read whole."""
+    if which not in MATRICES:
+        raise ConfigError(f"--vectors must be one of center, outside, sum (got '{which}')")
+    keys = MATRICES[which]
+    arrays = read_model(path, ("words", "counts", "config", "state", *keys), mapped=keys)
+    config, words = arrays["config"], arrays["words"]
+    if config.get("subwords") and which == "center":
+        embeddings = embeddings_from_model(load_model(path), which)
+        embeddings.state = arrays["state"]
+    else:
+        vectors = arrays[keys[0]] if len(keys) == 1 else arrays[keys[0]] + arrays[keys[1]]  # (V, d)
+        embeddings = Embeddings(words, vectors, lowercase=bool(config.get("lowercase", False)),
+                                counts=arrays["counts"], state=arrays["state"])
+    row = first_non_finite_row(embeddings.vectors, embeddings.norms)  # the norms a query needs anyway
+    if row is not None:
+        raise ModelFileError(f"{path}: model has non-finite vectors (row {row + 1}, word {words[row]!r}): "
+                             "it diverged; retrain with a lower --lr")
+    if len(embeddings.index) != len(words):
+        check_unique(path, words)
+    return embeddings
+
+
 def _format(path: Path) -> str | None:
-    """'text' or 'binary' for a word2vec file, None for a .npz (or a missing file: load_model says so)."""
+    """'text' or 'binary' for a word2vec file, None for a .npz (or a missing file or a gensim pickle:
+    checkpoint.read_model says what it is)."""
     fmt = format_of(path)
-    if fmt is None and path.suffix.lower() != ".npz" and path.is_file():
+    if fmt is None and path.suffix.lower() not in (".npz", *GENSIM_SUFFIXES) and path.is_file():
         with open(path, "rb") as file:
-            if file.read(4) != b"PK\x03\x04":  # not a zip, so not a .npz under another name either
-                raise ModelFileError(f"{path}: unknown vectors format (expected .npz, .txt, .vec or .bin)")
+            start = file.read(4)
+        if start != b"PK\x03\x04" and start[:1] != b"\x80":  # not a zip, nor a pickle under another name
+            raise ModelFileError(f"{path}: unknown vectors format (expected .npz, .txt, .vec or .bin)")
     return fmt
 
 

@@ -16,13 +16,13 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..errors import ConfigError
+from .embeddings import cosmul_scores
 from .evalfiles import AnalogyFile, PairsFile, read_analogies, read_pairs
 
 # Shapes: V vocabulary rows, R candidate rows (the restrict_vocab most frequent), d dimension,
 # N questions or pairs, B questions per batch, C candidate rows per chunk.
 QUESTION_BATCH = 512  # B
 CANDIDATE_CHUNK = 16384  # C: a (B, C) float32 score block is 32 MB
-COSMUL_EPSILON = 1e-6  # Levy & Goldberg's guard against division by zero, the value gensim uses
 METHODS = ("add", "cosmul")
 
 
@@ -125,10 +125,7 @@ def _scorer(unit: np.ndarray, abc: np.ndarray, method: str):
         shifted = unit[words] @ chunk.T  # (W, C)
         shifted += 1
         shifted /= 2
-        scores = shifted[inverse[:, 1]]  # (B, C) cos(x, b), in place from here on
-        scores *= shifted[inverse[:, 2]]
-        scores /= shifted[inverse[:, 0]] + COSMUL_EPSILON
-        return scores
+        return cosmul_scores(shifted[inverse[:, 0]], shifted[inverse[:, 1]], shifted[inverse[:, 2]])  # (B, C)
 
     return score
 

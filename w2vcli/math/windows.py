@@ -1,0 +1,99 @@
+"""How a block's pairs are read off its gathered rows: a token t pairs with the tokens at offsets −W..−1, 1..W.
+
+Two ways, both pure NumPy with no per-pair arrays. Neighbour gathers (CBOW): a (2W, T, d) copy whose entry
+[k, t] is the row of token t + offsets[k]. Window views (skip-gram): the rows padded with W zero rows at each end,
+seen without copying as (T, 2W+1, d) windows, so that each token's window is one small contiguous matrix.
+Not here: the objectives that use them (batched.py).
+
+Legend: T block tokens, W window, d dimension.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+
+@functools.lru_cache(maxsize=16)
+def offsets(window: int) -> np.ndarray:
+    """The 2W context offsets −W..−1, 1..W; row k of a block's stacked masks and neighbours is offset k."""
+    result = np.r_[np.arange(-window, 0), np.arange(1, window + 1)]
+    result.setflags(write=False)
+    return result
+
+
+@functools.lru_cache(maxsize=16)
+def neighbour_index(T: int, window: int) -> np.ndarray:
+    """(2W, T) int64: t + offsets[k], clamped into the block (built once per block length)."""
+    index = np.clip(np.arange(T)[None, :] + offsets(window)[:, None], 0, T - 1)
+    index.setflags(write=False)
+    return index
+
+
+def gather_neighbours(rows, window: int) -> np.ndarray:
+    """(2W, T, d): entry [k, t] = rows[t + offsets[k]].
+
+    subtle: past either end of the block the index is clamped, so those entries hold an edge row rather than
+    zeros; they never count, because every use multiplies them by a mask (or weight) that is zero there.
+    """
+    return np.take(rows, neighbour_index(len(rows), window), axis=0)
+
+
+def sum_over_neighbours(weights, neighbours) -> np.ndarray:
+    """out[t] = Σ_k weights[k, t] · neighbours[k, t]: (2W, T), (2W, T, d) -> (T, d), as T small matmuls."""
+    return np.matmul(np.ascontiguousarray(weights.T)[:, None, :], neighbours.transpose(1, 0, 2))[:, 0, :]
+
+
+def send_to_neighbours(weights, rows) -> np.ndarray:
+    """The transpose of gather + sum_over_neighbours: out[t + offsets[k]] += weights[k, t] · rows[t]. (T, d).
+
+    Written as a gather too: out[u] = Σ_k weights[k, u − s_k] · rows[u − s_k], and since the offsets are
+    symmetric, rows[u − s_k] is neighbour row 2W−1−k of u.
+    """
+    window = len(weights) // 2
+    T = len(rows)
+    flipped = np.zeros_like(weights)  # (2W, T)  flipped[2W−1−k, u] = weights[k, u − s_k]
+    for k, s in enumerate(offsets(window)):
+        if abs(s) < T:
+            flipped[2 * window - 1 - k, max(s, 0):T + min(s, 0)] = weights[k, max(-s, 0):T - max(s, 0)]
+    return sum_over_neighbours(flipped, gather_neighbours(rows, window))
+
+
+def padded_rows(rows, window: int) -> np.ndarray:
+    """(T + 2W, d): rows with W zero rows before and after, so that every window reaches only real memory."""
+    buffer = np.zeros((len(rows) + 2 * window, rows.shape[1]), dtype=rows.dtype)
+    buffer[window:window + len(rows)] = rows
+    return buffer
+
+
+def window_view(padded, window: int) -> np.ndarray:
+    """(T, 2W+1, d) read-only view of padded (T + 2W, d): entry [t, j] is the row of token t + j − W.
+
+    No copy: row t of the view is the 2W+1 consecutive rows padded[t : t+2W+1], so the 2W+1 rows of every window
+    are one small contiguous matrix and the window products are T small BLAS calls on memory already there.
+    """
+    T = len(padded) - 2 * window
+    step, item = padded.strides
+    return np.lib.stride_tricks.as_strided(padded, shape=(T, 2 * window + 1, padded.shape[1]),
+                                           strides=(step, step, item), writeable=False)
+
+
+def window_masks(masks) -> np.ndarray:
+    """(T, 2W+1) float32: a block's masks (2W, T) per token, offsets −W..W, the middle column (the token itself) 0."""
+    W = len(masks) // 2
+    result = np.zeros((masks.shape[1], 2 * W + 1), dtype=np.float32)
+    result[:, :W] = masks[:W].T
+    result[:, W + 1:] = masks[W:].T
+    return result
+
+
+def received_weights(coeffs, window: int) -> np.ndarray:
+    """(T, 2W+1): entry [u, i] = coeffs[u + i − W, 2W − i], the weight token u's row receives from the center at
+    offset i − W (0 past the block): the transpose of window_view's pairing, read as a strided view of coeffs."""
+    T, J = coeffs.shape  # J = 2W + 1
+    padded = np.zeros((T + 2 * window, J), dtype=coeffs.dtype)
+    padded[window:window + T] = coeffs
+    item = padded.itemsize  # [u, i] is flat element u·J + i·2W + 2W of padded
+    view = np.lib.stride_tricks.as_strided(padded.ravel()[2 * window:], shape=(T, J), strides=(J * item, 2 * window * item))
+    return np.ascontiguousarray(view)
