@@ -108,7 +108,7 @@ def skipgram_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_
         coeffs -= 1.0
         coeffs *= masks
         grad_center_rows = np.matmul(coeffs[:, None, :], outside_windows)[:, 0]  # (T, d)  Σ_o coeff · u_o
-        grad_outside_rows = np.matmul(received_weights(coeffs, W)[:, None, :], window_view(centers, W))[:, 0]  # (T, d)
+        grad_outside_rows = np.matmul(received_weights(coeffs, W)[:, None, :], window_view(centers, W))[:, 0]
         weights = masks.sum(axis=1) * np.float32(neg_weight)  # (T,)  n_t · K/K'
         pos_loss = (lambda: -float(np.sum(masks * log_sigmoid(scores))))  # noqa: E731
     neg_scores = center_rows @ noise_rows.T  # (T, K')
