@@ -31,16 +31,18 @@ class Run:
     analogy: float = NAN  # accuracy over questions among the 30K most frequent words, 0..1
     ws353: float = NAN  # WordSim-353 Spearman
     simlex: float = NAN  # SimLex-999 Spearman
+    cpu_seconds: float = NAN  # user + system time of the process and its workers
 
 
-def marginal_rates(runs: list[Run], tokens: int) -> dict[tuple[str, int], float]:
-    """{(system, seed): tokens/s of the epochs beyond the first}, for each pair of a full and a one-epoch run."""
+def marginal_rates(runs: list[Run], tokens: int, clock: str = "seconds") -> dict[tuple[str, int], float]:
+    """{(system, seed): tokens/s of the epochs beyond the first}, for each pair of a full and a one-epoch run;
+    clock "cpu_seconds" gives tokens per CPU-second instead (the work done, less sensitive to a loaded machine)."""
     by_key = {(run.system, run.seed, run.epochs): run for run in runs}
     rates = {}
     for (system, seed, epochs), full in by_key.items():
         one = by_key.get((system, seed, 1))
-        if epochs > 1 and one is not None and full.seconds > one.seconds:
-            rates[system, seed] = tokens * (epochs - 1) / (full.seconds - one.seconds)
+        if epochs > 1 and one is not None and getattr(full, clock) > getattr(one, clock):
+            rates[system, seed] = tokens * (epochs - 1) / (getattr(full, clock) - getattr(one, clock))
     return rates
 
 
@@ -75,21 +77,22 @@ def ratios(rates: dict[tuple[str, int], float], system: str, reference: str) -> 
 
 def table_rows(runs: list[Run], tokens: int, reference: str) -> list[list[str]]:
     """One row per system: rates, ratio to reference, full-run seconds and memory, quality over seeds."""
-    rates = marginal_rates(runs, tokens)
+    rates, cpu_rates = marginal_rates(runs, tokens), marginal_rates(runs, tokens, "cpu_seconds")
     rows = []
     for system in systems_in_order(runs):
         full = [run for run in runs if run.system == system and run.epochs > 1]
         rate = median_range([r / 1000 for (name, _), r in rates.items() if name == system], "{:,.0f}K")
         versus = median_range(ratios(rates, system, reference), "{:.2f}×") if system != reference else "1×"
-        rows.append([system, rate, versus, median_range([run.seconds for run in full], "{:.1f}"),
+        per_cpu = median_range([r / 1000 for (name, _), r in cpu_rates.items() if name == system], "{:,.0f}K")
+        rows.append([system, rate, versus, per_cpu, median_range([run.seconds for run in full], "{:.1f}"),
                      median_range([run.peak_mib for run in full], "{:,.0f}"),
                      mean_sd([100 * run.analogy for run in full], "{:.2f}") + " %",
                      mean_sd([run.ws353 for run in full], "{:.3f}"), mean_sd([run.simlex for run in full], "{:.3f}")])
     return rows
 
 
-HEADER = ["system", "marginal tokens/s", "vs gensim", "seconds (whole run)", "peak MiB", "analogy (30K)",
-          "WS-353 ρ", "SimLex-999 ρ"]
+HEADER = ["system", "marginal tokens/s", "vs gensim", "tokens per CPU-s", "seconds (whole run)", "peak MiB",
+          "analogy (30K)", "WS-353 ρ", "SimLex-999 ρ"]
 
 
 def markdown_table(runs: list[Run], tokens: int, reference: str) -> str:
@@ -100,7 +103,8 @@ def markdown_table(runs: list[Run], tokens: int, reference: str) -> str:
     lines.append("")
     lines.append(f"Seeds {', '.join(map(str, seeds))}: speed and memory as median (range) over the {len(seeds)} "
                  "rounds, quality as mean ± standard deviation. Marginal tokens/s = corpus tokens × (epochs − 1) / "
-                 "(seconds of the full run − seconds of a one-epoch run), same seed, same round.")
+                 "(seconds of the full run − seconds of a one-epoch run), same seed, same round; tokens per CPU-s the "
+                 "same with CPU time (user + system, workers included).")
     return "\n".join(lines)
 
 

@@ -87,8 +87,8 @@ def _tree_pss_kib(pid: int) -> int:
     return total
 
 
-def timed(command: list[str]) -> tuple[float, float]:
-    """Run command; (wall seconds, peak memory MiB) of that process and its workers.
+def timed(command: list[str]) -> tuple[float, float, float]:
+    """Run command; (wall seconds, peak memory MiB, CPU seconds) of that process and its workers.
 
     Peak memory is the largest sum of PSS over the process tree, sampled every 20 ms (fair to a system whose
     workers are processes sharing memory as to one whose workers are threads), and at least the process's own
@@ -111,7 +111,7 @@ def timed(command: list[str]) -> tuple[float, float]:
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()}")
-    return seconds, max(peak_kib[0], usage.ru_maxrss) / 1024
+    return seconds, max(peak_kib[0], usage.ru_maxrss) / 1024, usage.ru_utime + usage.ru_stime
 
 
 class W2vcli:
@@ -201,10 +201,11 @@ def run_round(systems, corpus: Path, tmp: Path, seed: int, scorer: Scorer) -> li
     for system in systems[shift:] + systems[:shift]:
         for epochs in (SETTINGS["epochs"], 1):
             out = tmp / "vectors"
-            seconds, peak = timed(system.command(corpus, out, seed, epochs))
+            seconds, peak, cpu = timed(system.command(corpus, out, seed, epochs))
             quality = scorer(system.load(out)) if epochs > 1 else {}
-            runs.append(Run(system.name, seed, epochs, seconds, peak, **quality))
-            print(f"seed {seed} | {system.name} | {epochs} epochs | {seconds:.1f} s | {peak:.0f} MiB | "
+            runs.append(Run(system.name, seed, epochs, seconds, peak, **quality, cpu_seconds=cpu))
+            print(f"seed {seed} | {system.name} | {epochs} epochs | {seconds:.1f} s | CPU {cpu:.1f} s | "
+                  f"{peak:.0f} MiB | "
                   + " | ".join(f"{k} {v:.4f}" for k, v in quality.items()), file=sys.stderr, flush=True)
     return runs
 
@@ -255,10 +256,11 @@ def main(argv=None) -> None:
         tokens = sum(len(line.split()) for line in corpus.open(encoding="utf-8"))
         systems = make_systems(args, Path(tmp))
         runs = [run for seed in args.seeds for run in run_round(systems, corpus, Path(tmp), seed, scorer)]
+    order = [system.name for system in systems]
+    runs.sort(key=lambda run: order.index(run.system))  # stable: each system's runs stay in time order
     if args.json:
         save_runs(args.json, runs, tokens, REFERENCE)
-    order = [system.name for system in systems]
-    print(markdown_table(sorted(runs, key=lambda run: order.index(run.system)), tokens, REFERENCE))
+    print(markdown_table(runs, tokens, REFERENCE))
 
 
 if __name__ == "__main__":

@@ -121,6 +121,17 @@ def test_every_command_follows_the_exit_code_table(files, monkeypatch, command, 
         assert "interrupted" in result.stderr
 
 
+@pytest.mark.parametrize("name", ["c.txt", "link.txt", "sub/../c.txt"])
+def test_train_never_writes_over_its_corpus(tmp_path, name):
+    corpus = tmp_path / "c.txt"
+    corpus.write_bytes(EXAMPLE.read_bytes())
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.txt").hardlink_to(corpus)
+    result = runner.invoke(app, ["train", str(corpus), "-o", str(tmp_path / name), "--force", "--dim", "4"])
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: --out {tmp_path / name} is the corpus file")
+    assert corpus.read_bytes() == EXAMPLE.read_bytes()
+
+
 JSON_COMMANDS = [
     ("nearest", "king queen -k 2 -m {m}", {"results"}),
     ("analogy", "man king woman -m {m}", {"answers"}),

@@ -61,6 +61,11 @@ def test_an_unfinished_checkpoint_says_where_it_stopped_and_how_to_resume(tmp_pa
     assert (training["corpus_bytes"], training["train_seconds"], training["per_second"]) == (2048, 2.0, 150.0)
 
 
+def test_a_continued_run_names_the_model_it_started_from(tmp_path):
+    rows = info_rows(save(tmp_path / "more.npz", SKIPGRAM, {"finished": True, "epoch": 5, "init": "base.npz"}))
+    assert rows["continued from"] == "base.npz"
+
+
 def test_an_older_file_shows_what_it_has(tmp_path):
     path = save(tmp_path / "old.npz", SKIPGRAM, {"finished": True, "epoch": 5, "words_done": 500, "corpus": "c.txt"})
     rows = info_rows(path)
@@ -81,6 +86,18 @@ def test_cs224n_shows_its_own_options_and_steps(tmp_path):
 def test_softmax_shows_no_negative_sampling_options(tmp_path):
     rows = info_rows(save(tmp_path / "s.npz", SKIPGRAM | {"loss": "softmax"}, {"finished": True}))
     assert rows["--loss"] == "softmax" and not {"--negatives", "--ns-exponent", "--shared-negatives"} & set(rows)
+
+
+def test_subword_options_only_on_a_subword_model(tmp_path):
+    subwords = {"subwords": False, "min_n": 3, "max_n": 6, "buckets": 1000}
+    rows = info_rows(save(tmp_path / "plain.npz", SKIPGRAM | subwords, {"finished": True}))
+    assert not {"--subwords", "--min-n", "--max-n", "--buckets"} & set(rows)
+    out = tmp_path / "sub.npz"
+    result = runner.invoke(app, ["train", str(EXAMPLE), "--subwords", "--buckets", "1000", "--dim", "4", "--epochs",
+                                 "1", "--workers", "1", "-q", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = info_rows(out)
+    assert (rows["--subwords"], rows["--min-n"], rows["--max-n"], rows["--buckets"]) == ("true", "3", "6", "1000")
 
 
 def test_a_word2vec_file_tells_its_size(tmp_path):

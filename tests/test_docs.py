@@ -49,7 +49,7 @@ def test_piped_help_is_plain_fits_80_columns_and_never_cuts_an_option_name(name)
 def test_usage_names_arguments_in_caps_and_defaults_plainly(name):
     text = piped_help(name, 200)
     usage = text.splitlines()[0]
-    assert usage.startswith(f"Usage: ") and "{" not in usage and f" {name} [OPTIONS]" in usage
+    assert usage.startswith("Usage: ") and "{" not in usage and f" {name} [OPTIONS]" in usage
     command = typer.main.get_command(app).commands[name]
     for param in command.params:
         if param.param_type_name == "argument":

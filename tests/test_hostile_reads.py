@@ -114,9 +114,9 @@ def hostile(tmp_path_factory) -> Path:
     repeated(gzip, folder / "headless.txt.gz", b"", b" " * (16 * MB), 64)
     repeated(gzip, folder / "newlines.txt.gz", b"2 3\na 1 2 3\n", b"\n" * (16 * MB), 64)
     repeated(bz2, folder / "spaces.txt.bz2", b"2 3\n", b" " * (16 * MB), 64)
-    # rows that look right forever: a header claiming 10^6 words of dimension 300, then zeros at 1000:1
+    # rows that look right forever, in 1 MB of gzip: a header claiming 10^6 words of dimension 300, then zeros
     row = b"w " + b"0 " * 299 + b"0\n"
-    repeated(gzip, folder / "zeros.txt.gz", b"1000000 300\n", row * (16 * MB // len(row)), 64)
+    repeated(gzip, folder / "zeros.txt.gz", b"1000000 300\n", row * (16 * MB // len(row)), 16)
     repeated(gzip, folder / "zeros.bin.gz", b"2 300\n", b"\0" * (16 * MB), 64)
     npz_with(folder / "bomb.npz", "center_vectors", zip_bomb)
     npz_with(folder / "claims.npz", "center_vectors",
@@ -132,7 +132,7 @@ HOSTILE = [
     ("headless.txt.gz", "the first line is longer than 1.0 MB: not a word2vec file"),
     ("newlines.txt.gz", "inflates to more than"),
     ("spaces.txt.bz2", "inflates to more than 1.1 MB from 2.9 KB (over 10:1)"),
-    ("zeros.txt.gz", "inflates to more than 36.5 MB from 3.6 MB (over 10:1)"),
+    ("zeros.txt.gz", "inflates to more than 16.8 MB from 9"),
     ("zeros.bin.gz", "inflates to more than"),
     ("bomb.npz", "member 'center_vectors' would inflate from"),
     ("claims.npz", "member 'center_vectors' claims shape (1000000, 5000) float32 (20.0 GB) but holds 24 bytes"),

@@ -119,7 +119,7 @@ def test_command_refuses_its_input_and_existing_files(tmp_path):
     corpus = _write(tmp_path / "c.txt", TOY)
     before = corpus.read_text()
     assert_one_error_line(runner.invoke(app, ["phrases", str(corpus), "-o", str(corpus), "--force"]), 2,
-                          f"{corpus} would overwrite the corpus; write the phrased text to another file")
+                          f"{corpus} is the input file {corpus}; choose another output name")
     (tmp_path / "p.txt").write_text("mine\n")
     assert_one_error_line(runner.invoke(app, ["phrases", str(corpus), "-o", str(tmp_path / "p.txt")]), 2,
                           f"{tmp_path / 'p.txt'} already exists; use --force to overwrite it")

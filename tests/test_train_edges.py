@@ -1,8 +1,6 @@
 """`w2v train` at its edges (issue 15): room and permission checked before work, stops that always save, an honest
 divergence guard, every option and checkpoint field checked, and the run's story recorded for `w2v info`."""
 
-import json
-import math
 import os
 import signal
 import subprocess
@@ -170,18 +168,20 @@ def test_the_saved_state_tells_the_story_of_the_run(tmp_path):
     assert state["corpus_tokens"] == 246_246 and state["corpus_bytes"] == EXAMPLE.stat().st_size
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 @pytest.mark.parametrize("args", [["--model", "cbow", "--lr", "0.2", "--epochs", "2"],
                                   ["--lr", "1.0", "--batch-size", "4096", "--checkpoint-every", "0.01"]])
-def test_a_diverging_run_never_exits_0_and_never_saves_non_finite_vectors(tmp_path, args):
+def test_a_diverging_run_never_exits_0_and_never_saves_non_finite_vectors(tmp_path, args, workers):
     out = tmp_path / "m.npz"
-    result = _train("--out", out, "--dim", "16", "--workers", "1", *args)
+    result = _train("--out", out, "--dim", "16", "--workers", workers, *args)
     _one_error_line(result, "training diverged: ", 1)
     assert "try a lower --lr" in result.stderr
     if out.exists():
         assert "keeps the last good checkpoint" in result.stderr
         model = load_model(out)
         assert np.isfinite(model.center_vectors).all() and np.isfinite(model.outside_vectors).all()
-        assert model.loss_history[-1] <= session.DIVERGE_FACTOR * model.loss_history[0]
+        history = model.loss_history[np.isfinite(model.loss_history)]
+        assert len(history) == 0 or history[-1] <= session.DIVERGE_FACTOR * history[0]
 
 
 def test_the_divergence_rule():

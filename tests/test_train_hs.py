@@ -75,9 +75,11 @@ def test_root_first_numbering_is_a_relabelling():
         np.testing.assert_array_equal(root_first.path(w)[1], plain.path(w)[1])
 
 
-def test_the_cs224n_preset_refuses_hs():
+def test_the_cs224n_preset_and_subwords_refuse_hs():
     with pytest.raises(ConfigError, match="--preset cs224n"):
         TrainConfig(**{**CS224N.__dict__, "loss": "hs"}).validate()
+    with pytest.raises(ConfigError, match="--subwords trains with --loss neg or softmax"):
+        TrainConfig(loss="hs", subwords=True).validate()
 
 
 def test_train_command_takes_loss_hs(tmp_path):

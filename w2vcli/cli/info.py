@@ -27,6 +27,7 @@ APPLIES = {
     "word2vec neg": _NEGATIVE_SAMPLING + ("shared_negatives",),
     "cs224n": ("preset",) + _COMMON + ("iterations", "windows_per_step", "anneal_every"),
     "cs224n neg": _NEGATIVE_SAMPLING,
+    "subwords": ("subwords", "min_n", "max_n", "buckets"),  # shown when on (fastText's model)
 }
 
 
@@ -51,7 +52,7 @@ def applicable_options(config: dict) -> dict:
 
     kind = "cs224n" if config.get("preset") == "cs224n" else "word2vec"
     names = APPLIES[kind] + (APPLIES[f"{kind} neg"] if config.get("loss", "neg") == "neg" else ())
-    names += ("subwords", "min_n", "max_n", "buckets") if config.get("subwords") else ()
+    names += APPLIES["subwords"] if config.get("subwords") else ()
     order = [field.name for field in dataclasses.fields(TrainConfig)]
     return {name: config[name] for name in sorted(config, key=lambda n: order.index(n) if n in order else len(order))
             if name in names}
@@ -93,7 +94,8 @@ def training_story(path: Path, config: dict, state: dict, loss_history) -> dict:
              "corpus_tokens": state.get("corpus_tokens"), "train_seconds": seconds,
              "per_second": done / seconds if done and seconds else None,
              "final_loss": float(loss_history[-1]) if len(loss_history) else state.get("smoothed_loss"),
-             "resume_command": None, "options": applicable_options(config)}
+             "continued_from": state.get("init") or None, "resume_command": None,
+             "options": applicable_options(config)}
     if not steps and "epoch" in state and story["epochs"]:
         story["epoch"] = story["epochs"] if finished else min(int(state["epoch"]) + 1, story["epochs"])
     if story["corpus_tokens"] and story["epochs"] and done is not None:
@@ -135,6 +137,8 @@ def _training_rows(training: dict) -> list[tuple[str, str]]:
                  f"{training['corpus_tokens']:,} tokens" if training["corpus_tokens"] is not None else None]
         sizes = [size for size in sizes if size]
         rows.append(("corpus", training["corpus"] + (f" ({', '.join(sizes)})" if sizes else "")))
+    if training["continued_from"]:
+        rows.append(("continued from", training["continued_from"]))
     if training["finished"] is not None:
         rows.append(("status", ("finished, " if training["finished"] else "unfinished: stopped in ")
                      + progress_text(training)))

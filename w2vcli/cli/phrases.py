@@ -62,13 +62,13 @@ def phrases(
 
 
 def _check_output(corpus: Path, out: Path, force: bool) -> None:
-    """Never the input, nor inside an input folder; never an existing file without --force."""
+    """Never one of the corpus's files, nor inside a corpus folder (it would be read as corpus next time); never
+    an existing file without --force (files.check_new_output)."""
+    from ..data.corpus import corpus_files
     from ..errors import ConfigError
+    from ..files import check_new_output
 
-    source, target = corpus.resolve(), out.resolve()
-    if target == source or (source.is_dir() and source in target.parents):
-        raise ConfigError(f"{out} would overwrite the corpus; write the phrased text to another file")
-    if out.is_dir():
-        raise ConfigError(f"{out} is a folder; give --out a file name")
-    if out.exists() and not force:
-        raise ConfigError(f"{out} already exists; use --force to overwrite it")
+    source = corpus.resolve()
+    if source.is_dir() and source in out.resolve().parents:
+        raise ConfigError(f"{out} is inside the corpus folder {corpus}; write the phrased text elsewhere")
+    check_new_output(out, inputs=corpus_files(corpus), force=force)

@@ -96,16 +96,21 @@ def skipgram_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_
     The pairs are read off window views (window_view): no (2W, T, d) copies of the neighbours.
     """
     W = block.window
-    masks = window_masks(block.masks)  # (T, 2W+1)
-    centers = padded_rows(center_rows, W)  # (T + 2W, d)
-    outside_windows = window_view(padded_rows(outside_rows, W), W)  # (T, 2W+1, d)  u of t's window
-    scores = np.matmul(outside_windows, center_rows[:, :, None])[:, :, 0]  # (T, 2W+1)  u_oᵀv_t
-    coeffs = sigmoid(scores)  # (T, 2W+1)  ∂J/∂score = −(1 − σ) on valid pairs, in place
-    coeffs -= 1.0
-    coeffs *= masks
-    grad_center_rows = np.matmul(coeffs[:, None, :], outside_windows)[:, 0]  # (T, d)  Σ_o coeff · u_o
-    grad_outside_rows = np.matmul(received_weights(coeffs, W)[:, None, :], window_view(centers, W))[:, 0]  # (T, d)
-    weights = masks.sum(axis=1) * np.float32(neg_weight)  # (T,)  n_t · K/K'
+    if by_pairs(block):
+        pos_loss, grad_center_rows, grad_outside_rows = _skipgram_positive_pairs(center_rows, outside_rows, block)
+        weights = block.masks.sum(axis=0) * np.float32(neg_weight)  # (T,)  n_t · K/K'
+    else:
+        masks = window_masks(block.masks)  # (T, 2W+1)
+        centers = padded_rows(center_rows, W)  # (T + 2W, d)
+        outside_windows = window_view(padded_rows(outside_rows, W), W)  # (T, 2W+1, d)  u of t's window
+        scores = np.matmul(outside_windows, center_rows[:, :, None])[:, :, 0]  # (T, 2W+1)  u_oᵀv_t
+        coeffs = sigmoid(scores)  # (T, 2W+1)  ∂J/∂score = −(1 − σ) on valid pairs, in place
+        coeffs -= 1.0
+        coeffs *= masks
+        grad_center_rows = np.matmul(coeffs[:, None, :], outside_windows)[:, 0]  # (T, d)  Σ_o coeff · u_o
+        grad_outside_rows = np.matmul(received_weights(coeffs, W)[:, None, :], window_view(centers, W))[:, 0]
+        weights = masks.sum(axis=1) * np.float32(neg_weight)  # (T,)  n_t · K/K'
+        pos_loss = (lambda: -float(np.sum(masks * log_sigmoid(scores))))  # noqa: E731
     neg_scores = center_rows @ noise_rows.T  # (T, K')
     neg_coeffs = sigmoid(neg_scores)  # (T, K')  ∂J/∂score = w σ, in place
     neg_coeffs *= weights[:, None]
@@ -113,15 +118,38 @@ def skipgram_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_
     grad_noise_rows = neg_coeffs.T @ center_rows  # (K', d)
     loss = float("nan")
     if want_loss:
-        loss = -float(np.sum(masks * log_sigmoid(scores))) - float(np.sum(weights[:, None] * log_sigmoid(-neg_scores)))
+        loss = pos_loss() - float(np.sum(weights[:, None] * log_sigmoid(-neg_scores)))
     return loss, grad_center_rows, grad_outside_rows, grad_noise_rows
+
+
+def by_pairs(block: Block) -> bool:
+    """Whether a block is computed pair by pair rather than by shifting: when its halo (W tokens either side)
+    outweighs its centers, as with wide windows, the (2W, T + 2W, d) shifted arrays would be mostly zeros (at
+    --window 1000, blocks of 2 tokens made them 1.6 GB and a step took seconds)."""
+    return len(block.ids) <= 4 * block.window
+
+
+def _skipgram_positive_pairs(center_rows, outside_rows, block: Block):
+    """The positive terms of skipgram_block_neg pair by pair: (loss thunk, grad_center_rows, grad_outside_rows)."""
+    centers, contexts = block.pairs()  # (P,), (P,)
+    scores = np.einsum("pd,pd->p", center_rows[centers], outside_rows[contexts])  # (P,)
+    coeffs = (sigmoid(scores) - 1.0)[:, None]  # (P, 1)
+    grad_center_rows, grad_outside_rows = np.zeros_like(center_rows), np.zeros_like(outside_rows)
+    scatter_add(grad_center_rows, centers, coeffs * outside_rows[contexts])
+    scatter_add(grad_outside_rows, contexts, coeffs * center_rows[centers])
+    return (lambda: -float(np.sum(log_sigmoid(scores)))), grad_center_rows, grad_outside_rows
 
 
 def _context_means(center_rows, block: Block):
     """CBOW's v̂_t = (1/n_t) Σ_(context j of t) v_j for every position; 0 where n_t = 0. Also returns n_t."""
     masks = block.masks  # (2W, T)
     n = masks.sum(axis=0)  # (T,)
-    sums = sum_over_neighbours(masks, gather_neighbours(center_rows, block.window))  # (T, d)
+    if by_pairs(block):
+        centers, contexts = block.pairs()
+        sums = np.zeros_like(center_rows)
+        scatter_add(sums, centers, center_rows[contexts])
+    else:
+        sums = sum_over_neighbours(masks, gather_neighbours(center_rows, block.window))  # (T, d)
     return sums / np.maximum(n, 1.0)[:, None], n
 
 
@@ -132,6 +160,11 @@ def _spread_to_contexts(grad_means, n, block: Block, full_spread=False):
     words (cbow_mean=1): not the gradient but the step training takes, n_t times larger for the context vectors.
     """
     per_context = grad_means if full_spread else grad_means / np.maximum(n, 1.0)[:, None]  # (T, d)
+    if by_pairs(block):
+        centers, contexts = block.pairs()
+        spread = np.zeros_like(per_context)
+        scatter_add(spread, contexts, per_context[centers])
+        return spread
     return send_to_neighbours(block.masks, per_context)
 
 

@@ -95,5 +95,6 @@ def received_weights(coeffs, window: int) -> np.ndarray:
     padded = np.zeros((T + 2 * window, J), dtype=coeffs.dtype)
     padded[window:window + T] = coeffs
     item = padded.itemsize  # [u, i] is flat element u·J + i·2W + 2W of padded
-    view = np.lib.stride_tricks.as_strided(padded.ravel()[2 * window:], shape=(T, J), strides=(J * item, 2 * window * item))
+    view = np.lib.stride_tricks.as_strided(padded.ravel()[2 * window:], shape=(T, J),
+                                           strides=(J * item, 2 * window * item))
     return np.ascontiguousarray(view)

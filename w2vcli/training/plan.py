@@ -48,6 +48,8 @@ def resolve_config(given: dict, preset: str | None, resume: Path | None,
         if preset or given.get("preset"):
             raise ConfigError("--init continues a model with its own options; it cannot take --preset")
         saved = TrainConfig.from_json(init.config, "the --init model")
+        if saved.subwords or given.get("subwords"):
+            raise ConfigError("--init does not continue subword models yet; train them with --resume only")
         if given.get("dim", saved.dim) != saved.dim:
             raise ConfigError(f"--dim {given['dim']} differs from the --init model's dimension {saved.dim}; "
                               "drop --dim to keep it")
@@ -88,6 +90,9 @@ def plan_training(corpus: Path, given: dict, *, preset: str | None = None, resum
         raise ConfigError(f"--workers must be positive (got {workers})")
     workers = 1 if config.preset == "cs224n" else (workers or default_workers())
     out = out or resume or Path("model.npz")
+    for file in files:  # never the corpus, however named (a link, another spelling), not even with --force
+        if out.exists() and file.exists() and os.path.samefile(out, file):
+            raise ConfigError(f"--out {out} is the corpus file {file}; choose another name for the model")
     check_output(out, force=force, resume=resume)
     start = checkpoint if checkpoint is not None else init_model
     vocab_at_least = len(start.words) if start is not None else 2  # the real size is checked later

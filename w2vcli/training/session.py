@@ -163,10 +163,11 @@ class Session:
         self.first_loss = next((x for x in state.loss_history if math.isfinite(x)), math.inf)
 
     def save(self) -> None:
-        """Write the model file, if its parameters are finite (TrainingDiverged otherwise)."""
+        """Write the model file, if its parameters are finite and its loss has not exploded (TrainingDiverged)."""
         if not all_finite(self.params):
             raise TrainingDiverged(f"training diverged: the vectors are no longer finite; try a lower --lr "
                                    f"(now {self.config.lr:g})")
+        check_divergence(self.state.smoothed_loss, self.first_loss, self.config.lr)  # slices a pause collected
         self.state.train_seconds = self.seconds_before + time.monotonic() - self.start
         save_model(self.out, self.model_file())
         self.saved, self.last_save = True, time.monotonic()

@@ -19,11 +19,15 @@ import mmap
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import ModelFileError
 from ..math import subwords
+
+if TYPE_CHECKING:
+    from .subword_vectors import SubwordVectors
 
 MAGIC, VERSIONS = 793712314, (11, 12)
 ARGS = struct.Struct("<12id")
@@ -170,7 +174,7 @@ def _input_matrix(reader: _Reader, args: dict, n_words: int) -> np.ndarray:
     return matrix
 
 
-def fasttext_vectors(path) -> "SubwordVectors":
+def fasttext_vectors(path) -> SubwordVectors:
     """A fastText .bin as SubwordVectors: every dictionary word's vector as get_word_vector, any other word's
     from its n-grams. fastText keeps case, so lookups do too."""
     from .subword_vectors import SubwordVectors
