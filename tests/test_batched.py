@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from w2vcli.math import batched, core
+from w2vcli.math import batched, core, pairs
 from w2vcli.math.batched import make_block
 
 # Shapes covered: V 2..12 words, d 1..6, B 1..8 pairs, K 1..6 negatives, blocks of 1..20 tokens, window 1..4.
@@ -23,7 +23,7 @@ def test_pairs_neg_sampling_equals_sum_of_per_example(shape, B, K):
     rng, center_vectors, outside_vectors = _vectors(V, d, seed)
     centers, outsides = rng.integers(V, size=B), rng.integers(V, size=B)
     negatives = rng.integers(V, size=(B, K))  # may repeat and may equal the outside word
-    loss, grad_c, grad_o = batched.pairs_neg_sampling_loss_and_gradient(center_vectors, outside_vectors, centers,
+    loss, grad_c, grad_o = pairs.pairs_neg_sampling_loss_and_gradient(center_vectors, outside_vectors, centers,
                                                                         outsides, negatives)
     ref_loss, ref_c, ref_o = 0.0, np.zeros_like(center_vectors), np.zeros_like(outside_vectors)
     for c, o, neg in zip(centers, outsides, negatives):
@@ -42,7 +42,7 @@ def test_pairs_naive_softmax_equals_sum_of_per_example(shape, B):
     (V, d, seed) = shape
     rng, center_vectors, outside_vectors = _vectors(V, d, seed)
     centers, outsides = rng.integers(V, size=B), rng.integers(V, size=B)
-    loss, grad_c, grad_o = batched.pairs_naive_softmax_loss_and_gradient(center_vectors, outside_vectors, centers,
+    loss, grad_c, grad_o = pairs.pairs_naive_softmax_loss_and_gradient(center_vectors, outside_vectors, centers,
                                                                          outsides)
     ref_loss, ref_c, ref_o = 0.0, np.zeros_like(center_vectors), np.zeros_like(outside_vectors)
     for c, o in zip(centers, outsides):

@@ -105,10 +105,14 @@ def test_missing_file(tmp_path):
 
 
 def test_keys_are_documented():
+    """Each key has its own row in the module docstring: name, shape, dtype (a mention elsewhere does not count)."""
+    import re
+
     import w2vcli.vectors.checkpoint as checkpoint
 
+    rows = dict(re.findall(r"^    (\w+) +(\([^)]*\) \w+)", checkpoint.__doc__, re.M))
     for key in KEYS:
-        assert key in checkpoint.__doc__
+        assert key in rows, f"{key} has no row (name, shape, dtype) in checkpoint.py's docstring"
 
 
 def test_saved_files_get_ordinary_permissions(tmp_path):

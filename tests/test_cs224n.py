@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from w2vcli.math import batched
+from w2vcli.math import pairs as pairs_objectives
 from w2vcli.training import cs224n
 from w2vcli.training.config import TrainConfig
 from w2vcli.training.cs224n import DrawnSteps, NegStep, draw_steps, pairs_losses, random_windows, stacked_rows
@@ -42,8 +42,8 @@ def test_neg_steps_equal_pairs_objective_then_add_to(V, d, n_steps, pairs_per_st
         before = stacked.astype(np.float64)
         step(stacked, rows[pairs], scores[pairs], scale)
         ref_c, ref_o = before[:V].copy(), before[V:].copy()
-        grad = batched.pairs_neg_sampling_gradient(ref_c, ref_o, drawn.centers[pairs], drawn.outsides[pairs],
-                                                   drawn.negatives[pairs])
+        grad = pairs_objectives.pairs_neg_sampling_gradient(ref_c, ref_o, drawn.centers[pairs], drawn.outsides[pairs],
+                                                              drawn.negatives[pairs])
         loss = pairs_losses(scores[:pairs.stop], drawn.bounds[:i + 2])[i]  # the steps run so far
         np.testing.assert_allclose(loss, grad.loss, rtol=1e-4, atol=1e-4)
         grad.add_to(ref_c, ref_o, -scale)

@@ -22,7 +22,7 @@ from typing import Iterator
 
 import numpy as np
 
-from ..math.batched import pairs_naive_softmax_loss_and_gradient
+from ..math.pairs import pairs_naive_softmax_loss_and_gradient
 from ..errors import ConfigError
 from ..data.sampling import NoiseSampler, cs224n_keep_probabilities, noise_distribution
 from .config import TrainConfig, TrainProgress, TrainState
