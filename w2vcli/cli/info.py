@@ -13,11 +13,10 @@ import shlex
 from pathlib import Path
 
 from .display import print_result_json, print_table, print_warning
-from .options import JsonFlag, ModelPath
+from .options import DEFAULT_MODEL, JsonFlag, ModelPath
 from ..vectors.checkpoint import load_metadata, load_model
 from ..vectors.formats import format_of
 
-DEFAULT_MODEL = Path("model.npz")
 
 # The TrainConfig fields each kind of run reads (training/trainer.py, training/cs224n.py, training/session.py).
 _COMMON = ("model", "loss", "dim", "window", "lr", "min_count", "max_vocab", "seed", "lowercase")

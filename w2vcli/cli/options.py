@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+DEFAULT_MODEL = Path("model.npz")  # what --model/-m means when not given (nor W2V_MODEL)
 ModelPath = Annotated[Path, typer.Option("--model", "-m", envvar="W2V_MODEL", dir_okay=False,
                                          help="Vectors to use: a w2vcli .npz, or word2vec .txt/.vec/.bin.")]
 

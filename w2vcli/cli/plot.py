@@ -20,9 +20,8 @@ from ..errors import ConfigError, ModelFileError, UnknownWordError
 from ..files import check_new_output
 from ..vectors.embeddings import load_vectors
 from .display import console, print_warning, visible
-from .options import VectorsChoice, VectorsKind
+from .options import DEFAULT_MODEL, VectorsChoice, VectorsKind
 
-DEFAULT_MODEL = Path("model.npz")
 FEW_WORDS = 6  # fewer named words than this are drawn with their nearest neighbours (a map, not a line)
 DEFAULT_NEIGHBOURS = 8
 HTML_TOP = 2000  # words on an HTML map unless --top or --words says otherwise

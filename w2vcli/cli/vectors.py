@@ -16,11 +16,10 @@ import typer
 
 from .display import console, print_neighbours, print_result_json, print_warning, visible
 from .info import warn_if_unfinished
-from .options import JsonFlag, ModelPath, VectorsChoice, VectorsKind
+from .options import DEFAULT_MODEL, JsonFlag, ModelPath, VectorsChoice, VectorsKind
 from ..errors import ConfigError, UnknownWordError, W2VError
 from ..vectors.embeddings import Embeddings, load_vectors, parse_query
 
-DEFAULT_MODEL = Path("model.npz")
 
 
 class AnalogyMethod(str, Enum):

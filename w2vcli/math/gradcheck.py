@@ -138,24 +138,12 @@ def _hs_checks(setup, center_vectors, center_vec, center_idx, window, block) -> 
     ]
     for model_name, model in (("skip-gram", core.skipgram), ("CBOW", core.cbow)):
         objective = (lambda m: lambda c, o: m(center_idx, window, c, o, hs_loss))(model)
-        checks.append(NamedCheck(f"{model_name} · hierarchical softmax", both.copy(), _stacked_rows(objective, V)))
+        checks.append(NamedCheck(f"{model_name} · hierarchical softmax", both.copy(), _stacked(objective, V)))
     for model in ("skipgram", "cbow"):
         objective = (lambda m: lambda c, o: hs.block_loss_and_gradient_hs(c, o, block, paths, model=m))(model)
         label = f"block · {'skip-gram' if model == 'skipgram' else 'CBOW'} · hierarchical softmax"
-        checks.append(NamedCheck(label, both.copy(), _stacked_rows(objective, V)))
+        checks.append(NamedCheck(label, both.copy(), _stacked(objective, V)))
     return checks
-
-
-def _stacked_rows(objective, V):
-    """Check a (loss, grad_center_vectors, grad_inner_vectors) objective in both matrices, x (2V − 1, d)."""
-
-    def f(x):
-        loss, grad_center, grad_inner = objective(x[:V], x[V:])
-        return loss, np.concatenate([grad_center, grad_inner])
-
-    return f
-
-
 
 
 SUBWORD_CHECK_WORDS = ("king", "kings", "queen", "café", "a", "walking", "walked", "rings")
@@ -177,21 +165,23 @@ def _subword_checks(setup: np.random.Generator, d: int, K: int) -> list[NamedChe
                                            ("CBOW", subwords.subword_cbow, "cbow")):
         for loss_name, loss_fn in losses.items():
             objective = (lambda m, l: lambda z, u: m(center_idx, outside_idxs, z, table, u, l))(model, loss_fn)
-            checks.append(NamedCheck(f"subwords · {model_name} · {loss_name}", x.copy(), _stacked(objective, V)))
+            checks.append(NamedCheck(f"subwords · {model_name} · {loss_name}", x.copy(), _stacked(objective, -V)))
             block_objective = (lambda m, l: lambda z, u: subwords.subword_block_loss_and_gradient(
                 z, u, table, block, negative_idxs, model=m, loss=l))(block_model, "softmax" if "softmax" in
                                                                      loss_name else "neg")
             checks.append(NamedCheck(f"subwords block · {model_name} · {loss_name}", x.copy(),
-                                     _stacked(block_objective, V)))
+                                     _stacked(block_objective, -V)))
     return checks
 
 
-def _stacked(objective, V):
-    """Check a (loss, grad_Z, grad_U) objective at x = [Z; U] ((V + B + V), d), the last V rows being U."""
+def _stacked(objective, split: int):
+    """Check a (loss, grad_first, grad_second) objective at x = [first; second], split at row `split`: the V center
+    rows then the V − 1 inner nodes (hierarchical softmax, split = V), or Z (V + buckets rows) then U (subwords,
+    split = −V)."""
 
     def f(x):
-        loss, grad_input, grad_outside = objective(x[:-V], x[-V:])
-        return loss, np.concatenate([grad_input, grad_outside])
+        loss, grad_first, grad_second = objective(x[:split], x[split:])
+        return loss, np.concatenate([grad_first, grad_second])
 
     return f
 
