@@ -83,7 +83,7 @@ def test_plain_help_keeps_the_panels():
 
     from typer.testing import CliRunner
 
-    from w2vcli.cli.app import HelpfulCommand
+    from w2vcli.cli.commands import HelpfulCommand
 
     demo = typer.Typer()
 

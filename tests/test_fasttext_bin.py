@@ -131,7 +131,7 @@ def test_a_word_without_ngrams_is_unknown(tmp_path):
 def test_query_commands_read_a_fasttext_bin_and_say_which_words_come_from_subwords(real_model):
     from typer.testing import CliRunner
 
-    from w2vcli.cli.app import app
+    from w2vcli.cli.commands import app
 
     path, oracle = real_model
     runner = CliRunner()

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from w2vcli.cli.app import app
+from w2vcli.cli.commands import app
 from w2vcli.errors import ModelFileError
 from w2vcli.math import subwords
 from w2vcli.training import trainer as train_module

@@ -1,11 +1,11 @@
-"""The face of w2vcli: the Typer app (app.py), one module per command group, the display and the plots.
+"""The face of w2vcli: the Typer app (commands.py), one module per command group, the display and the plots.
 
 `main()` is the `w2v` console script. Only this folder imports typer, rich or matplotlib.
 """
 
 from __future__ import annotations
 
-from .app import app
+from .commands import app
 
 
 def main() -> None:

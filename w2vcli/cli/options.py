@@ -1,6 +1,6 @@
 """The options and choices shared by several commands, declared once (Annotated aliases and Enums).
 
-Not here: any command, or the app itself (app.py).
+Not here: any command, or the app itself (commands.py).
 """
 
 from __future__ import annotations
