@@ -3,8 +3,10 @@
 Every system trains in its own process, timed whole with its peak memory (PSS summed over its workers, as
 bench_train.py measures it), with the same settings: skip-gram, character n-grams 3-6, 5 negatives, window 5,
 dim 100, min-count 5, sample 1e-3, 5 epochs, 2 workers or threads; each keeps its own learning rate and bucket
-count (fastText 0.05 and 2,000,000; gensim 0.025 and 2,000,000; w2vcli 0.025 and its --buckets default) unless
---buckets is given. Quality is scored by w2vcli's evaluate code for every system over the 30,000 most frequent
+count (fastText 0.05 and 2,000,000; gensim 0.025 and 2,000,000; w2vcli its --subwords defaults: 0.05 and
+--buckets) unless --buckets is given. Each row says the machine's load average at its start and the run's CPU
+seconds (user + system, workers included): on a shared machine compare rows of one run, round by round.
+Quality is scored by w2vcli's evaluate code for every system over the 30,000 most frequent
 words: analogies (total, semantic, syntactic), WordSim-353 and SimLex-999 Spearman; then again with every word of
 the files given a vector (unknown ones from their n-grams). fastText's .bin is read by vectors/fasttext.py;
 gensim's word and n-gram rows are composed by math/subwords.py and checked equal to gensim's own word vectors.
@@ -15,6 +17,7 @@ gensim's word and n-gram rows are composed by math/subwords.py and checked equal
 from __future__ import annotations
 
 import argparse
+import os
 import itertools
 import sys
 import tempfile
@@ -26,6 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_train import DATA, simlex_path, timed  # noqa: E402
 
+from w2vcli.training.config import SUBWORD_DEFAULTS  # noqa: E402
 from w2vcli.vectors.checkpoint import load_model  # noqa: E402
 from w2vcli.vectors.evaluate import score_analogies, score_pairs  # noqa: E402
 from w2vcli.vectors.evalfiles import read_analogies, read_pairs  # noqa: E402
@@ -60,15 +64,13 @@ open(out + ".words", "w", encoding="utf-8").write("\\n".join(model.wv.index_to_k
 
 class W2vcli:
     def __init__(self, buckets: int | None):
-        self.name, self.buckets = "w2vcli --subwords, 2 workers", buckets
+        self.name, self.buckets = "w2vcli --subwords, 2 workers", buckets or SUBWORD_DEFAULTS.buckets
 
     def command(self, corpus: Path, out: Path) -> list[str]:
         s = SETTINGS
         options = {"dim": s["dim"], "window": s["window"], "negatives": s["negatives"], "min-count": s["min_count"],
                    "sample": s["sample"], "epochs": s["epochs"], "min-n": s["min_n"], "max-n": s["max_n"],
-                   "workers": 2, "checkpoint-every": 0}
-        if self.buckets:
-            options["buckets"] = self.buckets
+                   "workers": 2, "checkpoint-every": 0, "buckets": self.buckets}
         return [sys.executable, "-m", "w2vcli", "train", str(corpus), "--subwords", "--out", str(out) + ".npz",
                 "--force", "--quiet", *itertools.chain.from_iterable((f"--{k}", str(v)) for k, v in options.items())]
 
@@ -141,16 +143,17 @@ def main(argv=None) -> None:
     scorer, tokens = Scorer(args.data), sum(len(line.split()) for line in args.corpus.open(encoding="utf-8"))
     kinds = {"w2vcli": W2vcli, "fasttext": FastTextPeer, "gensim": GensimPeer}
     systems = [kinds[name](args.buckets) for name in args.only]
-    print("| system | buckets | seconds | tokens/s | peak MiB | analogy | semantic | syntactic | WS353 | SimLex | "
-          "analogy, every word | WS353, every word |\n|" + "---|" * 12, flush=True)
+    print("| round | system | buckets | load | seconds | CPU s | tokens/s | peak MiB | analogy | semantic | "
+          "syntactic | WS353 | SimLex | analogy, every word | WS353, every word |\n|" + "---|" * 15, flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for round_ in range(args.rounds):
             for system in systems[round_ % len(systems):] + systems[:round_ % len(systems)]:
-                out = Path(tmp) / "model"
-                seconds, peak = timed(system.command(args.corpus, out))
+                out, load = Path(tmp) / "model", os.getloadavg()[0]
+                seconds, peak, cpu = timed(system.command(args.corpus, out))
                 started = time.monotonic()
                 s = scorer(system.load(out))
-                print(f"| {system.name} | {system.buckets or 'default'} | {seconds:.0f} | "
+                print(f"| {round_ + 1} | {system.name} | {system.buckets:,} | {load:.1f} | {seconds:.0f} | "
+                      f"{cpu:.0f} | "
                       f"{tokens * SETTINGS['epochs'] / seconds / 1000:.1f}K | {peak:,.0f} | "
                       f"{100 * s['analogy']:.1f}% | {100 * s['semantic']:.1f}% | {100 * s['syntactic']:.1f}% | "
                       f"{s['ws353']:.3f} | "

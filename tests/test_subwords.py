@@ -116,15 +116,20 @@ def test_full_spread_is_fasttexts_step(shape, T, W):
     np.testing.assert_allclose(step_u, ref_u, rtol=1e-8, atol=1e-10)
 
 
-def test_a_words_own_row_is_listed_once_per_token():
-    """The trainer damps a word repeated in a block by counting its own row among the center rows."""
+def test_a_words_own_row_is_listed_once_per_token_and_an_ngram_row_once():
+    """The trainer damps a word repeated in a block by counting its own row among the center rows, and an
+    n-gram row by the tokens holding it (ngram_users)."""
     _, table, Z, U, _ = _setup(3, 7, 2, 6, 2)
     ids = np.array([2, 0, 2, 2, 5, 0])
     block = make_block(ids, np.zeros(6), np.full(6, 2), 2)
     grad = subwords.subword_block_gradient(Z, U, table, block, np.array([1, 3]), full_spread=True)
     np.testing.assert_array_equal(grad.center_idxs[:6], ids)
     assert np.all(grad.center_idxs[6:] >= len(WORDS))
-    assert len(grad.center_idxs) == 6 + sum(len(table.rows_of(w)) - 1 for w in (0, 2, 5))
+    ngram_rows = np.concatenate([table.rows_of(w)[1:] for w in (0, 2, 5)])
+    np.testing.assert_array_equal(grad.center_idxs[6:], np.unique(ngram_rows))  # each n-gram row once
+    tokens = {0: 2, 2: 3, 5: 1}
+    np.testing.assert_array_equal(grad.ngram_users, [sum(tokens[w] * np.count_nonzero(table.rows_of(w)[1:] == r)
+                                                         for w in (0, 2, 5)) for r in np.unique(ngram_rows)])
 
 
 def test_without_ngrams_a_subword_block_is_word2vecs():

@@ -155,11 +155,21 @@ def test_ngram_rows_used_by_more_tokens_than_the_cap_are_damped():
     ids = np.array([0, 1, 0, 0, 2, 1])  # "<wa" is used by 5 tokens (walk x3, walks x2), "<ta" by 1
     block = make_block(ids, np.zeros(6), np.full(6, 2), 2)
     grad = subwords.subword_block_gradient(Z, U, table, block, np.array([2]), full_spread=True)
-    damped = damp_shared_ngrams(grad, ids, table, cap=2)
+    damped = damp_shared_ngrams(grad, len(ids), cap=2)
     wa = 3 + subwords.fnv1a_hash("<wa") % 50
     ta = 3 + subwords.fnv1a_hash("<ta") % 50
     ratio = damped.grad_center_rows[:, 0] / grad.grad_center_rows[:, 0]
     np.testing.assert_allclose(ratio[:6], 1.0)  # the words' own rows: damp_repeats' business
     np.testing.assert_allclose(ratio[6:][grad.center_idxs[6:] == wa], 2 / 5)
     np.testing.assert_allclose(ratio[6:][grad.center_idxs[6:] == ta], 1.0)
-    assert damp_shared_ngrams(grad, ids, table, cap=8) is grad
+    assert damp_shared_ngrams(grad, len(ids), cap=8) is grad
+
+
+def test_subwords_start_from_their_own_measured_defaults():
+    config, _ = resolve_config({"subwords": True}, None, None)
+    assert (config.lr, config.batch_size) == (0.05, 128) and config.subwords
+    assert resolve_config({"subwords": True, "lr": 0.01}, None, None)[0].lr == 0.01
+    assert resolve_config({}, None, None)[0].lr == TrainConfig().lr == 0.025
+    result = runner.invoke(app, ["train", "--help"], env={"COLUMNS": "200"})
+    assert "Starting learning rate (0.05 with --subwords)." in result.output
+    assert "128 with --subwords" in result.output

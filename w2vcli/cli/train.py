@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..training.config import CHECKPOINT_EVERY, CS224N, DEFAULTS, TrainConfig
+from ..training.config import CHECKPOINT_EVERY, CS224N, DEFAULTS, SUBWORD_DEFAULTS, TrainConfig
 
 MODEL, SUBWORDS, DATA, OPTIMISATION, OUTPUT, RUN = "Model", "Subwords", "Data", "Optimisation", "Output", "Run"
 
@@ -95,9 +95,11 @@ def train(
     sample: Annotated[float, _opt("Subsampling threshold t (0: off).", DATA)] = DEFAULTS.sample,
     lowercase: Annotated[bool, _opt("Fold case.", DATA, "--lowercase/--no-lowercase")] = DEFAULTS.lowercase,
     epochs: Annotated[int, _opt("Passes over the corpus.", OPTIMISATION)] = DEFAULTS.epochs,
-    lr: Annotated[float, _opt("Starting learning rate.", OPTIMISATION)] = DEFAULTS.lr,
+    lr: Annotated[float, _opt(f"Starting learning rate ({SUBWORD_DEFAULTS.lr} with --subwords).",
+                              OPTIMISATION)] = DEFAULTS.lr,
     min_lr: Annotated[float, _opt("Final learning rate (linear decay).", OPTIMISATION)] = DEFAULTS.min_lr,
-    batch_size: Annotated[int, _opt("Tokens per SGD block (0: 512, fewer for windows over 5).",
+    batch_size: Annotated[int, _opt("Tokens per SGD block (0: 512, fewer for windows over 5; "
+                                    f"{SUBWORD_DEFAULTS.batch_size} with --subwords).",
                                     OPTIMISATION)] = DEFAULTS.batch_size,
     shared_negatives: Annotated[int, _opt("Negatives drawn per block, shared by its pairs.",
                                           OPTIMISATION)] = DEFAULTS.shared_negatives,

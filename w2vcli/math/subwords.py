@@ -152,15 +152,24 @@ def _sum_per_word(gathered, counts) -> np.ndarray:
     return np.add.reduceat(gathered, np.cumsum(counts) - counts, axis=0)
 
 
+@dataclass(frozen=True)
+class SubwordGradient(batched.SparseGradient):
+    """A subword block's row gradients: center_idxs are the T tokens' own rows (repeats kept), then each distinct
+    n-gram row of the block once; ngram_users (U,) says how many of the block's tokens hold each of those."""
+
+    ngram_users: np.ndarray = None  # (U,) int64
+
+
 def subword_block_gradient(input_matrix, outside_vectors, table: SubwordTable, block: batched.Block, negative_idxs,
                            *, model="skipgram", loss="neg", neg_weight=1.0, want_loss=True,
-                           full_spread=False) -> batched.SparseGradient:
+                           full_spread=False) -> SubwordGradient:
     """batched.block_gradient with each token's input vector composed from its rows: the objective training runs.
 
     The block objective sees v_t = (1/|S_t|) Σ z_s as its center rows; its row gradient ∂J/∂v_t goes back to
     every s in S_t divided by |S_t| (the gradient), or whole with full_spread (fastText's step, which also takes
     word2vec's CBOW step). The returned center_idxs are rows of the input matrix (V + B): each token's own row
-    (repeats kept, as block_gradient returns them), then the n-gram rows of each distinct word of the block.
+    (repeats kept, as block_gradient returns them), then each distinct n-gram row of the block once, with the sum
+    of what all the block's tokens send it.
     """
     composed = _ComposedBlock(input_matrix, table, block.ids)
     center_rows = composed.vectors[composed.inverse]  # (T, d)
@@ -177,34 +186,70 @@ def subword_block_gradient(input_matrix, outside_vectors, table: SubwordTable, b
         outside_idxs = np.concatenate([block.ids, negative_idxs])
         grad_outside_rows = np.concatenate([grad_words, grad_noise])
     rows, grads = composed.row_gradients(grad_center_rows, full_spread)
-    return batched.SparseGradient(value, rows, grads, outside_idxs, grad_outside_rows)
+    return SubwordGradient(value, rows, grads, outside_idxs, grad_outside_rows, composed.ngram_users())
 
 
 class _ComposedBlock:
     """The composed vectors of a block's distinct words, and the way back from its tokens' gradients to rows.
 
-    subtle: a word repeated in the block is composed once and its n-gram rows receive the sum of its tokens'
-    gradients once, which is the same sum in fewer rows (a block of Brown holds about half as many distinct
-    words as tokens); its own row stays once per token, as block_gradient's rows are, for the trainer's damping.
+    subtle: a word repeated in the block is composed once, and an n-gram row shared by several of the block's
+    words ("ing>") is listed once with the sum of their gradients: the same sums as one entry per token and row,
+    in a few times fewer rows to scatter. A word's own row stays once per token, as block_gradient's rows are, for
+    the trainer's --max-repeats cap. The n-gram entries are sorted by row once, here, for both.
     """
 
     def __init__(self, input_matrix, table: SubwordTable, ids):
         self.ids = np.asarray(ids, dtype=np.int64)  # (T,)
         self.words, self.inverse = np.unique(self.ids, return_inverse=True)  # (W,), (T,)
-        self.rows, self.counts = table.gather(self.words)  # (R,), (W,)
-        self.sizes = self.counts[:, None].astype(input_matrix.dtype)  # (W, 1)  |S_w|
-        self.vectors = _sum_per_word(np.take(input_matrix, self.rows, axis=0), self.counts) / self.sizes  # (W, d)
+        rows, counts = table.gather(self.words)  # (R,), (W,)
+        self.sizes = counts[:, None].astype(input_matrix.dtype)  # (W, 1)  |S_w|
+        self.vectors = _sum_per_word(np.take(input_matrix, rows, axis=0), counts) / self.sizes  # (W, d)
+        is_ngram = np.ones(len(rows), dtype=bool)  # (R,)  every row but each word's own (its first)
+        is_ngram[np.cumsum(counts) - counts] = False
+        ngram_rows = rows[is_ngram]  # (E,)  the n-gram entries, word after word
+        order = np.argsort(ngram_rows, kind="stable")  # (E,)
+        self.entry_words = np.repeat(np.arange(len(self.words)), counts - 1)[order]  # (E,) sorted by row
+        self.runs = _Runs(ngram_rows[order])  # the entries grouped by row
+        self.ngram_rows = ngram_rows[order][self.runs.starts]  # (U,)
+
+    def ngram_users(self) -> np.ndarray:
+        """(U,) the block's tokens holding each distinct n-gram row (a row twice in a word counts twice)."""
+        tokens_per_word = np.bincount(self.inverse, minlength=len(self.words))  # (W,)
+        return np.bincount(self.runs.group, weights=tokens_per_word[self.entry_words],
+                           minlength=len(self.runs.starts)).astype(np.int64)
 
     def row_gradients(self, grad_center_rows, full_spread: bool) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, gradients): ∂J/∂v_t / |S_t| (or whole) for each token's own row, then Σ over a word's tokens
-        for each of its n-gram rows."""
+        """(rows, gradients): ∂J/∂v_t / |S_t| (or whole) for each token's own row, then for each distinct n-gram
+        row the sum of that over the block's tokens holding it."""
         per_token = grad_center_rows if full_spread else grad_center_rows / self.sizes[self.inverse]  # (T, d)
-        per_word = np.zeros((len(self.words), per_token.shape[1]), dtype=per_token.dtype)  # (W, d)
-        np.add.at(per_word, self.inverse, per_token)
-        is_ngram = np.ones(len(self.rows), dtype=bool)  # (R,)  every row but each word's own (its first)
-        is_ngram[np.cumsum(self.counts) - self.counts] = False
-        ngram_grads = np.repeat(per_word, self.counts - 1, axis=0)  # (R − W, d)
-        return np.concatenate([self.ids, self.rows[is_ngram]]), np.concatenate([per_token, ngram_grads])
+        by_word = np.argsort(self.inverse, kind="stable")  # (T,)
+        per_word = _Runs(self.inverse[by_word]).sums(per_token[by_word])  # (W, d)
+        ngram_grads = self.runs.sums(per_word[self.entry_words])  # (U, d)
+        return np.concatenate([self.ids, self.ngram_rows]), np.concatenate([per_token, ngram_grads])
+
+
+class _Runs:
+    """The runs of equal values in a sorted array (n,): where each starts, and the run of every element."""
+
+    def __init__(self, sorted_values):
+        self.first = np.ones(len(sorted_values), dtype=bool)  # (n,) an element starting its run
+        np.not_equal(sorted_values[1:], sorted_values[:-1], out=self.first[1:])
+        self.starts = np.flatnonzero(self.first)  # (runs,)
+        self.group = np.cumsum(self.first) - 1  # (n,)
+
+    def sums(self, values) -> np.ndarray:
+        """Σ of values (n, d) over each run: (runs, d).
+
+        subtle: most runs hold one element, where np.add.reduceat pays per run; so the first of each run is
+        copied and only the rest are added, with np.add.at on the flat view (as batched.scatter_add).
+        """
+        sums = values[self.starts]  # (runs, d)
+        rest = ~self.first
+        if rest.any():
+            d = values.shape[1]
+            flat_idx = (self.group[rest][:, None] * d + np.arange(d)).ravel()
+            np.add.at(sums.reshape(-1), flat_idx, values[rest].reshape(-1))
+        return sums
 
 
 def subword_block_loss_and_gradient(input_matrix, outside_vectors, table, block, negative_idxs, **options):

@@ -17,7 +17,7 @@ from ..data.corpus import corpus_files
 from ..errors import ConfigError
 from ..vectors.checkpoint import ModelFile, load_model
 from .checks import check_memory, check_output_folder, check_token_space
-from .config import MODEL_FIELDS, PRESETS, TrainConfig
+from .config import MODEL_FIELDS, PRESETS, SUBWORD_DEFAULTS, TrainConfig
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def resolve_config(given: dict, preset: str | None, resume: Path | None,
             raise ConfigError(f"--dim {given['dim']} differs from the --init model's dimension {saved.dim}; "
                               "drop --dim to keep it")
         return dataclasses.replace(saved, **given).validate(), None
-    base = PRESETS[preset] if preset else TrainConfig()
+    base = PRESETS[preset] if preset else SUBWORD_DEFAULTS if given.get("subwords") else TrainConfig()
     return dataclasses.replace(base, **given).validate(), None
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..math.batched import Block, SparseGradient, block_gradient, scatter_add
 from ..math.hs import TreePaths, block_gradient_hs
-from ..math.subwords import SubwordTable, subword_block_gradient
+from ..math.subwords import SubwordGradient, SubwordTable, subword_block_gradient
 from .config import TrainConfig
 
 MAX_NOISE_LUMP = 256.0  # pairs' worth of gradient a shared negative may receive from one block
@@ -55,7 +55,7 @@ def sgd_step(params, block: Block, negatives, lr: float, config: TrainConfig, wa
     else:
         grad = subword_block_gradient(center_vectors, outside_vectors, table, block, negatives, loss=config.loss,
                                       neg_weight=neg_weight, **options)
-        grad = damp_shared_ngrams(grad, block.ids, table, config.max_repeats)
+        grad = damp_shared_ngrams(grad, len(block.ids), config.max_repeats)
     grad = damp_shared_negatives(grad, len(block.ids), float(n.sum()) * neg_weight, config)
     sgd_update(params, grad, lr, config.max_repeats)
     pairs = int(n.sum()) if config.model == "skipgram" else int(np.count_nonzero(n))
@@ -83,27 +83,20 @@ def sgd_update(params, grad: SparseGradient, lr: float, max_repeats: int = 0) ->
         scatter_add(outside_vectors, grad.outside_idxs, scale * grad.grad_outside_rows, max_repeats)
 
 
-def damp_shared_ngrams(grad: SparseGradient, ids, table: SubwordTable, cap: int) -> SparseGradient:
+def damp_shared_ngrams(grad: SubwordGradient, n_tokens: int, cap: int) -> SubwordGradient:
     """Scale each n-gram row's summed update down to cap tokens' worth when more of the block's tokens use it.
 
     Why: as sgd_update's cap for words. An n-gram row is shared by every word that holds it ("ing>", "<th"), so a
-    block of 512 tokens sends dozens of tokens' steps into it at once, all computed at the same parameters, where
-    fastText applies them one after another. Measured on Brown: with two workers, whose blocks land together, the
-    loss rose from 3.9 to over 50 (divergence) at the default --lr without this; one worker trained.
-    Relies on subword_block_gradient's row order: the T tokens' own rows, then each distinct word's n-gram rows.
+    block sends many tokens' steps into it at once, all computed at the same parameters, where fastText applies
+    them one after another. Measured on Brown with blocks of 512 tokens: with two workers, whose blocks land
+    together, the loss rose from 3.9 to over 50 (divergence) at --lr 0.025 without this; one worker trained.
+    Relies on SubwordGradient's row order: the n_tokens tokens' own rows, then each distinct n-gram row once.
     """
-    words, inverse = np.unique(ids, return_inverse=True)  # (W,), (T,)
-    tokens_per_word = np.bincount(inverse, minlength=len(words))  # (W,)
-    ngram_counts = table.starts[words + 1] - table.starts[words] - 1  # (W,) n-gram rows of each word
-    rows = grad.center_idxs[len(ids):]  # (R,) the n-gram rows, word after word
-    tokens = np.repeat(tokens_per_word, ngram_counts)  # (R,) tokens behind each entry
-    unique_rows, where = np.unique(rows, return_inverse=True)
-    users = np.bincount(where, weights=tokens, minlength=len(unique_rows))[where]  # (R,) tokens using each row
+    users = grad.ngram_users  # (U,)
     if len(users) == 0 or users.max() <= cap:
         return grad
-    entries = np.bincount(where, minlength=len(unique_rows))[where]  # (R,) sgd_update's count of the row
-    scale = np.ones(len(grad.center_idxs), dtype=np.float32)  # (T + R,)
-    scale[len(ids):] = np.minimum(1.0, cap / users) / np.minimum(1.0, cap / entries)  # sgd_update caps the rest
+    scale = np.ones(len(grad.center_idxs), dtype=grad.grad_center_rows.dtype)  # (T + U,)
+    scale[n_tokens:] = np.minimum(1.0, cap / users)
     return dataclasses.replace(grad, grad_center_rows=grad.grad_center_rows * scale[:, None])
 
 
