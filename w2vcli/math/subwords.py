@@ -103,7 +103,9 @@ def compose(input_matrix, rows) -> np.ndarray:
 def word_vectors(input_matrix, table: SubwordTable) -> np.ndarray:
     """v_w for every word of the table: the (V, d) matrix the queries use."""
     rows, counts = table.gather(np.arange(len(table)))
-    return _sum_per_word(np.take(input_matrix, rows, axis=0), counts) / counts[:, None].astype(input_matrix.dtype)
+    distinct, where = np.unique(rows, return_inverse=True)  # read in file order: a memory-mapped .bin streams
+    gathered = np.take(input_matrix, distinct, axis=0)[where.reshape(-1)]  # (R, d)
+    return _sum_per_word(gathered, counts) / counts[:, None].astype(input_matrix.dtype)
 
 
 def subword_skipgram(center_idx, outside_idxs, input_matrix, table: SubwordTable, outside_vectors,
