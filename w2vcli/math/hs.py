@@ -107,6 +107,17 @@ def hs_with_paths(paths: TreePaths) -> LossAndGradient:
     return loss_and_gradient
 
 
+@dataclass(frozen=True)
+class NodeTerms:
+    """What the inner nodes' gradient is made of: node l of token t's path receives
+    Σ_j coeffs[t, j, l] · sources[source_index[t, j]]; inputs (T, J, d) is sources[source_index], as a view."""
+
+    coeffs: np.ndarray  # (T, J, L)  ∂J/∂(u_tlᵀ x_tj), 0 off the path and off the pairs
+    inputs: np.ndarray  # (T, J, d)  x_tj: the vectors that met node l of t's path
+    sources: np.ndarray  # (S, d)  the distinct rows behind inputs
+    source_index: np.ndarray  # (T, J)  int: inputs[t, j] = sources[source_index[t, j]]
+
+
 def skipgram_block_hs(center_rows, path_rows, path_codes, path_mask, block: Block, want_loss=True):
     """Skip-gram with hierarchical softmax over a block, as word2vec and gensim pair the words: each context word's
     vector predicts the path of its center word (the same pairs as core.skipgram, roles exchanged).
@@ -114,24 +125,25 @@ def skipgram_block_hs(center_rows, path_rows, path_codes, path_mask, block: Bloc
         J = Σ_t Σ_(j context of t) Σ_l −log σ(s_tl u_tlᵀ v_j)          u_tl = inner row of node l of word w_t's path
 
     center_rows (T, d) = V[ids]; path_rows (T, L, d), path_codes (T, L), path_mask (T, L) = the paths of ids.
-    Returns (loss or nan, grad_center_rows (T, d), grad_path_rows (T, L, d)).
+    Returns (loss or nan, grad_center_rows (T, d), NodeTerms with J = 2W + 1: the window of t).
     The context rows are read off a window view (windows.window_view): no (2W, T, d) copy of the neighbours.
     """
-    W = block.window
+    W, T = block.window, len(center_rows)
     masks = window_masks(block.masks)  # (T, 2W+1)  1 where t + j − W is a context word of t
-    contexts = window_view(padded_rows(center_rows, W), W)  # (T, 2W+1, d)  v_(t+j−W), no copy
+    padded = padded_rows(center_rows, W)  # (T + 2W, d)
+    contexts = window_view(padded, W)  # (T, 2W+1, d)  v_(t+j−W), no copy
     scores = np.matmul(contexts, path_rows.transpose(0, 2, 1))  # (T, 2W+1, L)
     weights = masks[:, :, None] * path_mask[:, None, :]  # (T, 2W+1, L)  1 on real (pair, node)
     coeffs = sigmoid(scores)  # (T, 2W+1, L)  ∂J/∂score = σ − (1 − code), in place
     coeffs -= 1.0 - path_codes[:, None, :]
     coeffs *= weights
-    grad_path_rows = np.matmul(coeffs.transpose(0, 2, 1), contexts)  # (T, L, d)
     grad_center_rows = _sum_over_windows(np.matmul(coeffs, path_rows), W)  # (T, d)
     loss = float("nan")
     if want_loss:
         signs = 1.0 - 2.0 * path_codes[:, None, :]  # (T, 1, L)
         loss = -float(np.sum(weights * log_sigmoid(signs * scores)))
-    return loss, grad_center_rows, grad_path_rows
+    window_index = np.arange(T)[:, None] + np.arange(2 * W + 1)  # (T, 2W+1)  row of padded
+    return loss, grad_center_rows, NodeTerms(coeffs, contexts, padded, window_index)
 
 
 def _sum_over_windows(grads, window: int) -> np.ndarray:
@@ -150,20 +162,21 @@ def cbow_block_hs(center_rows, path_rows, path_codes, path_mask, block: Block, w
 
         J = Σ_t Σ_l −log σ(s_tl u_tlᵀ v̂_t)                        v̂_t = mean of t's context rows
 
-    Returns (loss or nan, grad_center_rows (T, d), grad_path_rows (T, L, d)); full_spread as in batched.py.
+    Returns (loss or nan, grad_center_rows (T, d), NodeTerms with J = 1: v̂_t); full_spread as in batched.py.
     """
     means, n = _context_means(center_rows, block)  # (T, d), (T,)
     weights = path_mask * (n > 0)[:, None]  # (T, L)
     scores = np.einsum("td,tld->tl", means, path_rows)  # (T, L)
     coeffs = (sigmoid(scores) - (1.0 - path_codes)) * weights  # (T, L)
     grad_means = np.einsum("tl,tld->td", coeffs, path_rows)  # (T, d)
-    grad_path_rows = coeffs[:, :, None] * means[:, None, :]  # (T, L, d)
     grad_center_rows = _spread_to_contexts(grad_means, n, block, full_spread)
     loss = -float(np.sum(weights * log_sigmoid((1.0 - 2.0 * path_codes) * scores))) if want_loss else float("nan")
-    return loss, grad_center_rows, grad_path_rows
+    terms = NodeTerms(coeffs[:, None, :], means[:, None, :], means, np.arange(len(means))[:, None])
+    return loss, grad_center_rows, terms
 
 
 HS_BLOCK_OBJECTIVES = {"skipgram": skipgram_block_hs, "cbow": cbow_block_hs}
+SHALLOW_DEPTH = 6  # the path columns summed per node as one matrix product: at most 2⁶ − 1 = 63 nodes
 
 
 @dataclass(frozen=True)
@@ -180,7 +193,7 @@ def block_gradient_hs(center_vectors, inner_vectors, block: Block, paths: TreePa
     """The hierarchical-softmax objective on one block as row gradients: ∂J/∂V[ids] and ∂J/∂inner[path nodes].
 
     The 'outside' matrix of the gradient is inner_vectors (V − 1, d). Only the tokens with a context word (the
-    centers that predict or are predicted) walk their paths; the nodes' rows are summed by sum_by_node.
+    centers that predict or are predicted) walk their paths; node_gradient sums each node's terms.
     """
     dtype = center_vectors.dtype
     center_rows = np.take(center_vectors, block.ids, axis=0)  # (T, d)
@@ -191,10 +204,40 @@ def block_gradient_hs(center_vectors, inner_vectors, block: Block, paths: TreePa
     path_codes = paths.codes[block.ids, :L].astype(dtype)  # (T, L)
     path_rows = np.take(inner_vectors, points, axis=0)  # (T, L, d)
     kwargs = {"full_spread": True} if full_spread and model == "cbow" else {}
-    value, grad_center_rows, grad_path_rows = HS_BLOCK_OBJECTIVES[model](
+    value, grad_center_rows, terms = HS_BLOCK_OBJECTIVES[model](
         center_rows, path_rows, path_codes, path_mask.astype(dtype), block, want_loss, **kwargs)
-    nodes, grad_node_rows, counts = sum_by_node(points, grad_path_rows, path_mask)
+    nodes, grad_node_rows, counts = node_gradient(points, path_mask, terms)
     return HSGradient(value, block.ids, grad_center_rows, nodes, grad_node_rows, counts)
+
+
+def node_gradient(points, path_mask, terms: NodeTerms, shallow: int = SHALLOW_DEPTH):
+    """Every inner node's summed gradient row: (nodes (N,) distinct, sums (N, d), counts (N,) paths through each).
+
+    Two ways, split by depth (a node's depth is its column, so the two sets of nodes are disjoint):
+    1. the first `shallow` columns hold few nodes (2^l at depth l) on nearly every path: their coefficients are
+       summed per (node, source row) by one bincount, then one matrix product with the source rows;
+    2. the deeper columns, whose nodes are on few paths each: a row per (token, node) by matmul, then sum_by_node.
+    Neither scatters with repeats (np.add.at); both are exact sums.
+    """
+    T, L = points.shape
+    S = min(shallow, L)
+    parts = []
+    if S:
+        nodes, local = np.unique(points[:, :S], return_inverse=True)  # (K,), (T·S,)
+        local = local.reshape(T, S)
+        n_sources = len(terms.sources)
+        flat = local[:, None, :] * n_sources + terms.source_index[:, :, None]  # (T, J, S)  (node, source row)
+        weights = np.bincount(flat.ravel(), weights=terms.coeffs[:, :, :S].ravel(),
+                              minlength=len(nodes) * n_sources).reshape(len(nodes), n_sources)  # (K, S_rows)
+        sums = weights.astype(terms.sources.dtype) @ terms.sources  # (K, d)
+        counts = np.bincount(local[path_mask[:, :S]], minlength=len(nodes))  # (K,)
+        on = counts > 0  # a node seen only as padding is no node of the block
+        parts.append((nodes[on].astype(np.int64), sums[on], counts[on]))
+    if L > S:
+        deep_coeffs = np.ascontiguousarray(terms.coeffs[:, :, S:].transpose(0, 2, 1))  # (T, L − S, J)  for BLAS
+        deep = np.matmul(deep_coeffs, terms.inputs)  # (T, L − S, d)
+        parts.append(sum_by_node(points[:, S:], deep, path_mask[:, S:]))
+    return tuple(np.concatenate(column) for column in zip(*parts))
 
 
 def sum_by_node(points, grad_path_rows, path_mask):
