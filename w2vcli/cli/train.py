@@ -17,6 +17,7 @@ import typer
 from ..training.config import CHECKPOINT_EVERY, CS224N, CS224N_SCHEDULE as SCHEDULE, DEFAULTS, TrainConfig
 
 MODEL, SUBWORDS, DATA, OPTIMISATION, OUTPUT, RUN = "Model", "Subwords", "Data", "Optimisation", "Output", "Run"
+PHRASES = "Phrases"
 
 
 class ModelKind(str, Enum):
@@ -28,6 +29,11 @@ class LossKind(str, Enum):
     neg = "neg"
     softmax = "softmax"
     hs = "hs"
+
+
+class PhraseScoringKind(str, Enum):
+    word2phrase = "word2phrase"
+    gensim = "gensim"
 
 
 class Preset(str, Enum):
@@ -90,6 +96,17 @@ def train(
     max_n: Annotated[int, _opt("Longest character n-gram.", SUBWORDS)] = DEFAULTS.max_n,
     buckets: Annotated[int, _opt("Rows the n-grams are hashed into (memory: buckets x dim x 4 bytes).",
                                  SUBWORDS)] = DEFAULTS.buckets,
+    phrases: Annotated[bool, _opt("Join frequent word pairs into one token (new york -> new_york) as the corpus "
+                                  "is read, as `w2v phrases` would write it.", PHRASES, "--phrases")
+                       ] = DEFAULTS.phrases,
+    phrase_passes: Annotated[int, _opt("Phrase passes (2: three- and four-word phrases too); each reads the "
+                                       "corpus once more.", PHRASES)] = DEFAULTS.phrase_passes,
+    phrase_threshold: Annotated[float, _opt("Join a pair scoring above this (w2v phrases --threshold).",
+                                            PHRASES)] = DEFAULTS.phrase_threshold,
+    phrase_min_count: Annotated[int, _opt("δ of the phrase score (w2v phrases --min-count).",
+                                          PHRASES)] = DEFAULTS.phrase_min_count,
+    phrase_scoring: Annotated[PhraseScoringKind, _opt("N of the phrase score (w2v phrases --scoring).", PHRASES)
+                              ] = PhraseScoringKind(DEFAULTS.phrase_scoring),
     min_count: Annotated[int, _opt("Drop words seen fewer times.", DATA)] = DEFAULTS.min_count,
     max_vocab: Annotated[int, _opt("Keep at most this many words (0: all).", DATA)] = DEFAULTS.max_vocab,
     sample: Annotated[float, _opt("Subsampling threshold t (0: off).", DATA)] = DEFAULTS.sample,

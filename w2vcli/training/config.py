@@ -11,6 +11,7 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
+from ..data.phrases import MAX_PASSES, PASSES, PhraseScoring, PhraseSettings
 from ..errors import ConfigError, ModelFileError
 
 MODEL_FIELDS = ("model", "loss", "dim", "window", "negatives", "min_count", "max_vocab", "sample", "ns_exponent",
@@ -42,6 +43,11 @@ class TrainConfig:
     min_n: int = 3  # subwords: the shortest character n-gram of "<word>" ...
     max_n: int = 6  # ... and the longest
     buckets: int = 200_000  # subwords: rows the n-grams are hashed into (README, "Subword vectors": measured)
+    phrases: bool = False  # join frequent word pairs into one token (new_york) as the corpus is read (phrases.py)
+    phrase_passes: int = PASSES  # phrases: passes (2 also joins three- and four-word phrases) ...
+    phrase_threshold: float = PhraseSettings.threshold  # ... and `w2v phrases`' score threshold, δ and N: its
+    phrase_min_count: int = PhraseSettings.min_count  # defaults, declared once in data/phrases.py
+    phrase_scoring: str = PhraseSettings.scoring.value
 
     def validate(self) -> "TrainConfig":
         """self, or ConfigError naming the first option out of range (finite numbers within LIMITS)."""
@@ -68,7 +74,31 @@ class TrainConfig:
         if self.subwords and self.loss == "hs":
             raise ConfigError("--subwords trains with --loss neg or softmax (hierarchical softmax with subwords is "
                               "not implemented)")
+        self._check_phrases()
         return self
+
+    def _check_phrases(self) -> None:
+        """The phrase options: in range, and only with --phrases (typed alone they would be silently ignored)."""
+        if not self.phrases:
+            given = [f for f in PHRASE_FIELDS[1:] if getattr(self, f) != getattr(DEFAULTS, f)]
+            if given:
+                raise ConfigError(f"--{given[0].replace('_', '-')} applies only with --phrases")
+            return
+        if not 1 <= self.phrase_passes <= MAX_PASSES:
+            raise ConfigError(f"--phrase-passes must be between 1 and {MAX_PASSES} (got {self.phrase_passes})")
+        if not math.isfinite(self.phrase_threshold):
+            raise ConfigError(f"--phrase-threshold must be a finite number (got {self.phrase_threshold!r})")
+        if self.phrase_scoring not in [s.value for s in PhraseScoring]:
+            raise ConfigError(f"unknown --phrase-scoring {self.phrase_scoring!r}")
+        self.phrase_settings()  # --phrase-min-count
+
+    def phrase_settings(self) -> PhraseSettings:
+        """The settings of `w2v phrases` this run's --phrases options give (ConfigError if out of range)."""
+        try:
+            return PhraseSettings(min_count=self.phrase_min_count, threshold=self.phrase_threshold,
+                                  scoring=PhraseScoring(self.phrase_scoring))
+        except ConfigError as error:
+            raise ConfigError(str(error).replace("--min-count", "--phrase-min-count")) from None
 
     @classmethod
     def from_json(cls, data: dict, source) -> "TrainConfig":
@@ -96,6 +126,7 @@ LIMITS = {
     "seed": (0, 2**63 - 1, "0 or more"),
     "min_n": (1, MAX_NGRAM, "positive"), "max_n": (1, MAX_NGRAM, "positive"), "buckets": (1, INT_MAX, "positive"),
 }
+PHRASE_FIELDS = ("phrases", "phrase_passes", "phrase_threshold", "phrase_min_count", "phrase_scoring")
 CHECKPOINT_EVERY = 60.0  # seconds between checkpoints by default (a run option, not part of the model)
 
 

@@ -23,7 +23,8 @@ from typing import Callable, Protocol
 import numpy as np
 
 from .. import __version__
-from ..data.corpus import CorpusStats, TokenStore, corpus_files, scan_corpus
+from ..data.corpus import CorpusStats, TokenStore, corpus_files, iter_sentences, scan_corpus
+from ..data.phrases import phrase_rewriter
 from ..data.vocab import Vocab
 from ..errors import ConfigError, ModelFileError, TrainingDiverged, W2VError
 from ..vectors.checkpoint import ModelFile, save_model
@@ -73,7 +74,7 @@ def prepare(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile | None
     """Scan the corpus, build the vocabulary, and the starting parameters and state; init = (path, ModelFile)
     of --init starts from a trained model (continued.py)."""
     try:
-        store = scan_corpus(corpus_path, lowercase=config.lowercase)
+        store = scan_corpus(corpus_path, lowercase=config.lowercase, rewrite=phrases_of(corpus_path, config))
     except OSError as error:  # reading errors are CorpusError already: this is the token store's file
         raise W2VError(f"cannot store the corpus's tokens in {tempfile.gettempdir()}: {error.strerror or error}; "
                        "set TMPDIR to a folder with more room") from None
@@ -106,6 +107,15 @@ def prepare(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile | None
         store.close()
         raise
     return store, vocab, (center.copy(), checkpoint.outside_vectors.copy()), state
+
+
+def phrases_of(corpus_path: Path, config: TrainConfig):
+    """With --phrases, the rewriting of the corpus's sentences by the phrases learnt from it now (data/phrases.py:
+    --phrase-passes reads of the corpus, only the count table in memory); else None."""
+    if not config.phrases:
+        return None
+    read = lambda: iter_sentences(corpus_path, lowercase=config.lowercase)  # noqa: E731
+    return phrase_rewriter(read, config.phrase_settings(), config.phrase_passes)[0]
 
 
 def ngram_rows(config: TrainConfig) -> int:
