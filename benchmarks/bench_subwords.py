@@ -17,11 +17,13 @@ gensim's word and n-gram rows are composed by math/subwords.py and checked equal
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import itertools
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -130,6 +132,16 @@ class Scorer:
         return scores
 
 
+KINDS = {"w2vcli": W2vcli, "fasttext": FastTextPeer, "gensim": GensimPeer}
+
+
+def score_model(kind: str, buckets: int | None, out: Path, data: Path) -> dict[str, float]:
+    """Load and score one trained model. Runs in a spawned process: loading gensim's 2,000,000 n-gram rows took
+    the bench to 1.7 GB, and a process started from one that large reports that as its own peak (ru_maxrss
+    survives exec), so the next system measured 1,759 MiB whatever it used."""
+    return Scorer(data)(KINDS[kind](buckets).load(out))
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DATA / "brown.txt")
@@ -140,18 +152,18 @@ def main(argv=None) -> None:
                         default=["w2vcli", "fasttext", "gensim"])
     parser.add_argument("--keep", type=Path, help="keep w2vcli's last model here (for `w2v nearest`)")
     args = parser.parse_args(argv)
-    scorer, tokens = Scorer(args.data), sum(len(line.split()) for line in args.corpus.open(encoding="utf-8"))
-    kinds = {"w2vcli": W2vcli, "fasttext": FastTextPeer, "gensim": GensimPeer}
-    systems = [kinds[name](args.buckets) for name in args.only]
+    tokens = sum(len(line.split()) for line in args.corpus.open(encoding="utf-8"))
+    systems = [(name, KINDS[name](args.buckets)) for name in args.only]
+    scorer = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
     print("| round | system | buckets | load | seconds | CPU s | tokens/s | peak MiB | analogy | semantic | "
           "syntactic | WS353 | SimLex | analogy, every word | WS353, every word |\n|" + "---|" * 15, flush=True)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, scorer:
         for round_ in range(args.rounds):
-            for system in systems[round_ % len(systems):] + systems[:round_ % len(systems)]:
+            for name, system in systems[round_ % len(systems):] + systems[:round_ % len(systems)]:
                 out, load = Path(tmp) / "model", os.getloadavg()[0]
                 seconds, peak, cpu = timed(system.command(args.corpus, out))
                 started = time.monotonic()
-                s = scorer(system.load(out))
+                s = scorer.submit(score_model, name, args.buckets, out, args.data).result()
                 print(f"| {round_ + 1} | {system.name} | {system.buckets:,} | {load:.1f} | {seconds:.0f} | "
                       f"{cpu:.0f} | "
                       f"{tokens * SETTINGS['epochs'] / seconds / 1000:.1f}K | {peak:,.0f} | "

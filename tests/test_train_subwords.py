@@ -144,9 +144,9 @@ def test_info_shows_the_subword_options(trained):
     assert "--subwords\ttrue\n--min-n\t3\n--max-n\t5\n--buckets\t3000\n" in result.stdout
 
 
-def test_ngram_rows_used_by_more_tokens_than_the_cap_are_damped():
+def test_rows_held_by_more_tokens_than_the_cap_are_damped():
     from w2vcli.math.batched import make_block
-    from w2vcli.training.step import damp_shared_ngrams
+    from w2vcli.training.step import damp_subword_rows
 
     words = ["walk", "walks", "talk"]
     table = subwords.subword_table(words, 3, 4, 50)
@@ -155,14 +155,13 @@ def test_ngram_rows_used_by_more_tokens_than_the_cap_are_damped():
     ids = np.array([0, 1, 0, 0, 2, 1])  # "<wa" is used by 5 tokens (walk x3, walks x2), "<ta" by 1
     block = make_block(ids, np.zeros(6), np.full(6, 2), 2)
     grad = subwords.subword_block_gradient(Z, U, table, block, np.array([2]), full_spread=True)
-    damped = damp_shared_ngrams(grad, len(ids), cap=2)
+    damped = damp_subword_rows(grad, cap=2)
     wa = 3 + subwords.fnv1a_hash("<wa") % 50
     ta = 3 + subwords.fnv1a_hash("<ta") % 50
-    ratio = damped.grad_center_rows[:, 0] / grad.grad_center_rows[:, 0]
-    np.testing.assert_allclose(ratio[:6], 1.0)  # the words' own rows: damp_repeats' business
-    np.testing.assert_allclose(ratio[6:][grad.center_idxs[6:] == wa], 2 / 5)
-    np.testing.assert_allclose(ratio[6:][grad.center_idxs[6:] == ta], 1.0)
-    assert damp_shared_ngrams(grad, len(ids), cap=8) is grad
+    ratio = dict(zip(grad.center_idxs, damped.grad_center_rows[:, 0] / grad.grad_center_rows[:, 0]))
+    np.testing.assert_allclose([ratio[0], ratio[1], ratio[2]], [2 / 3, 1.0, 1.0])  # the words' own rows
+    np.testing.assert_allclose([ratio[wa], ratio[ta]], [2 / 5, 1.0])
+    assert damp_subword_rows(grad, cap=8) is grad
 
 
 def test_subwords_start_from_their_own_measured_defaults():

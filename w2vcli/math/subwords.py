@@ -88,12 +88,11 @@ class SubwordTable:
 
 
 def subword_table(words, min_n: int, max_n: int, buckets: int) -> SubwordTable:
-    """S(w) = [w, its n-gram rows] for each word of the vocabulary (words[i] has row i)."""
-    parts = [np.r_[np.int64(i), ngram_rows(w, min_n, max_n, buckets, len(words))] for i, w in enumerate(words)]
-    starts = np.zeros(len(parts) + 1, dtype=np.int64)
-    starts[1:] = np.cumsum([len(p) for p in parts])
-    rows = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-    return SubwordTable(starts, rows)
+    """S(w) = [w, its n-gram rows] for each word of the vocabulary (words[i] has row i): ngram_rows of every
+    word, computed for all of them at once (math/ngrams.py, tested equal)."""
+    from .ngrams import ngram_table_rows  # it builds on this module's hash
+
+    return SubwordTable(*ngram_table_rows(list(words), min_n, max_n, buckets))
 
 
 def compose(input_matrix, rows) -> np.ndarray:
@@ -104,7 +103,9 @@ def compose(input_matrix, rows) -> np.ndarray:
 def word_vectors(input_matrix, table: SubwordTable) -> np.ndarray:
     """v_w for every word of the table: the (V, d) matrix the queries use."""
     rows, counts = table.gather(np.arange(len(table)))
-    return _sum_per_word(np.take(input_matrix, rows, axis=0), counts) / counts[:, None].astype(input_matrix.dtype)
+    distinct, where = np.unique(rows, return_inverse=True)  # read in file order: a memory-mapped .bin streams
+    gathered = np.take(input_matrix, distinct, axis=0)[where.reshape(-1)]  # (R, d)
+    return _sum_per_word(gathered, counts) / counts[:, None].astype(input_matrix.dtype)
 
 
 def subword_skipgram(center_idx, outside_idxs, input_matrix, table: SubwordTable, outside_vectors,
@@ -154,10 +155,10 @@ def _sum_per_word(gathered, counts) -> np.ndarray:
 
 @dataclass(frozen=True)
 class SubwordGradient(batched.SparseGradient):
-    """A subword block's row gradients: center_idxs are the T tokens' own rows (repeats kept), then each distinct
-    n-gram row of the block once; ngram_users (U,) says how many of the block's tokens hold each of those."""
+    """A subword block's row gradients, every row once: center_idxs are the block's distinct words' own rows, then
+    its distinct n-gram rows; row_users (W + U,) says how many of the block's tokens hold each of those rows."""
 
-    ngram_users: np.ndarray = None  # (U,) int64
+    row_users: np.ndarray = None  # (W + U,) int64
 
 
 def subword_block_gradient(input_matrix, outside_vectors, table: SubwordTable, block: batched.Block, negative_idxs,
@@ -167,9 +168,8 @@ def subword_block_gradient(input_matrix, outside_vectors, table: SubwordTable, b
 
     The block objective sees v_t = (1/|S_t|) Σ z_s as its center rows; its row gradient ∂J/∂v_t goes back to
     every s in S_t divided by |S_t| (the gradient), or whole with full_spread (fastText's step, which also takes
-    word2vec's CBOW step). The returned center_idxs are rows of the input matrix (V + B): each token's own row
-    (repeats kept, as block_gradient returns them), then each distinct n-gram row of the block once, with the sum
-    of what all the block's tokens send it.
+    word2vec's CBOW step). The returned center_idxs are rows of the input matrix (V + B), each once, with the sum
+    of what all the block's tokens send it: the distinct words' own rows, then the distinct n-gram rows.
     """
     composed = _ComposedBlock(input_matrix, table, block.ids)
     center_rows = composed.vectors[composed.inverse]  # (T, d)
@@ -186,16 +186,17 @@ def subword_block_gradient(input_matrix, outside_vectors, table: SubwordTable, b
         outside_idxs = np.concatenate([block.ids, negative_idxs])
         grad_outside_rows = np.concatenate([grad_words, grad_noise])
     rows, grads = composed.row_gradients(grad_center_rows, full_spread)
-    return SubwordGradient(value, rows, grads, outside_idxs, grad_outside_rows, composed.ngram_users())
+    return SubwordGradient(value, rows, grads, outside_idxs, grad_outside_rows, composed.row_users())
 
 
 class _ComposedBlock:
     """The composed vectors of a block's distinct words, and the way back from its tokens' gradients to rows.
 
-    subtle: a word repeated in the block is composed once, and an n-gram row shared by several of the block's
-    words ("ing>") is listed once with the sum of their gradients: the same sums as one entry per token and row,
-    in a few times fewer rows to scatter. A word's own row stays once per token, as block_gradient's rows are, for
-    the trainer's --max-repeats cap. The n-gram entries are sorted by row once, here, for both.
+    subtle: a word repeated in the block is composed once, and its own row and each n-gram row shared by several
+    of the block's words ("ing>") are listed once with the sum of their gradients: the same sums as one entry per
+    token and row, in fewer rows, all distinct, so the update needs no sort and no np.add.at (row_users says
+    how many tokens each row sums, for the trainer's --max-repeats cap). The n-gram entries are sorted by row
+    once, here.
     """
 
     def __init__(self, input_matrix, table: SubwordTable, ids):
@@ -212,20 +213,22 @@ class _ComposedBlock:
         self.runs = _Runs(ngram_rows[order])  # the entries grouped by row
         self.ngram_rows = ngram_rows[order][self.runs.starts]  # (U,)
 
-    def ngram_users(self) -> np.ndarray:
-        """(U,) the block's tokens holding each distinct n-gram row (a row twice in a word counts twice)."""
+    def row_users(self) -> np.ndarray:
+        """(W + U,) the block's tokens holding each distinct word's own row, then each distinct n-gram row (a row
+        twice in a word counts twice)."""
         tokens_per_word = np.bincount(self.inverse, minlength=len(self.words))  # (W,)
-        return np.bincount(self.runs.group, weights=tokens_per_word[self.entry_words],
-                           minlength=len(self.runs.starts)).astype(np.int64)
+        ngram_users = np.bincount(self.runs.group, weights=tokens_per_word[self.entry_words],
+                                  minlength=len(self.runs.starts)).astype(np.int64)  # (U,)
+        return np.concatenate([tokens_per_word, ngram_users])
 
     def row_gradients(self, grad_center_rows, full_spread: bool) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, gradients): ∂J/∂v_t / |S_t| (or whole) for each token's own row, then for each distinct n-gram
-        row the sum of that over the block's tokens holding it."""
+        """(rows, gradients): for each distinct word's own row, then each distinct n-gram row, the sum of
+        ∂J/∂v_t / |S_t| (or the whole ∂J/∂v_t) over the block's tokens t holding it."""
         per_token = grad_center_rows if full_spread else grad_center_rows / self.sizes[self.inverse]  # (T, d)
         by_word = np.argsort(self.inverse, kind="stable")  # (T,)
         per_word = _Runs(self.inverse[by_word]).sums(per_token[by_word])  # (W, d)
         ngram_grads = self.runs.sums(per_word[self.entry_words])  # (U, d)
-        return np.concatenate([self.ids, self.ngram_rows]), np.concatenate([per_token, ngram_grads])
+        return np.concatenate([self.words, self.ngram_rows]), np.concatenate([per_word, ngram_grads])
 
 
 class _Runs:

@@ -48,18 +48,41 @@ def sgd_step(params, block: Block, negatives, lr: float, config: TrainConfig, wa
     n = block.contexts_per_center()  # (T,) context words of each center
     options = dict(model=config.model, want_loss=want_loss, full_spread=True)  # CBOW steps as word2vec does
     if config.loss == "hs":
-        grad = block_gradient_hs(center_vectors, outside_vectors, block, paths, **options)
-    elif table is None:
+        return sgd_step_hs(params, block, lr, config, paths, options)
+    if table is None:
         grad = block_gradient(center_vectors, outside_vectors, block, negatives, loss=config.loss,
                               neg_weight=neg_weight, **options)
     else:
         grad = subword_block_gradient(center_vectors, outside_vectors, table, block, negatives, loss=config.loss,
                                       neg_weight=neg_weight, **options)
-        grad = damp_shared_ngrams(grad, len(block.ids), config.max_repeats)
+        grad = damp_subword_rows(grad, config.max_repeats)
     grad = damp_shared_negatives(grad, len(block.ids), float(n.sum()) * neg_weight, config)
-    sgd_update(params, grad, lr, config.max_repeats)
+    (sgd_update if table is None else subword_update)(params, grad, lr, config.max_repeats)
     pairs = int(n.sum()) if config.model == "skipgram" else int(np.count_nonzero(n))
     return grad.loss, pairs
+
+
+def sgd_step_hs(params, block: Block, lr: float, config: TrainConfig, paths: TreePaths, options: dict):
+    """sgd_step for --loss hs: the gradient (math/hs.py, every inner node's rows already summed), the cap of
+    sgd_update for the words and, for each node, cap_nodes; no shared negatives. Returns (loss or nan, pairs)."""
+    center_vectors, inner_vectors = params
+    grad = block_gradient_hs(center_vectors, inner_vectors, block, paths, **options)
+    scale = np.float32(-lr)
+    scatter_add(center_vectors, grad.center_idxs, scale * grad.grad_center_rows, config.max_repeats)
+    factors = cap_nodes(grad.node_counts, config.max_repeats) * scale  # (N,)
+    inner_vectors[grad.outside_idxs] += factors[:, None] * grad.grad_outside_rows  # the nodes are distinct
+    n = block.contexts_per_center()  # (T,)
+    return grad.loss, int(n.sum()) if config.model == "skipgram" else int(np.count_nonzero(n))
+
+
+def cap_nodes(counts, cap: int) -> np.ndarray:
+    """(N,) float32: the share of its summed update each inner node takes, min(1, cap / paths through it).
+
+    Why: as sgd_update's cap for words. The nodes near the root are on nearly every path of a block (the root on
+    all of them), so their summed update adds hundreds of updates computed at the same parameters; uncapped
+    (--max-repeats 64), Brown diverged in the first epoch.
+    """
+    return np.minimum(1.0, cap / np.maximum(counts, 1)).astype(np.float32)
 
 
 def sgd_update(params, grad: SparseGradient, lr: float, max_repeats: int = 0) -> None:
@@ -83,21 +106,32 @@ def sgd_update(params, grad: SparseGradient, lr: float, max_repeats: int = 0) ->
         scatter_add(outside_vectors, grad.outside_idxs, scale * grad.grad_outside_rows, max_repeats)
 
 
-def damp_shared_ngrams(grad: SubwordGradient, n_tokens: int, cap: int) -> SubwordGradient:
-    """Scale each n-gram row's summed update down to cap tokens' worth when more of the block's tokens use it.
+def damp_subword_rows(grad: SubwordGradient, cap: int) -> SubwordGradient:
+    """Scale each row's summed update down to cap tokens' worth when more of the block's tokens hold it: a word's
+    own row as sgd_update's --max-repeats cap does, and an n-gram row shared by several words alike.
 
-    Why: as sgd_update's cap for words. An n-gram row is shared by every word that holds it ("ing>", "<th"), so a
-    block sends many tokens' steps into it at once, all computed at the same parameters, where fastText applies
-    them one after another. Measured on Brown with blocks of 512 tokens: with two workers, whose blocks land
-    together, the loss rose from 3.9 to over 50 (divergence) at --lr 0.025 without this; one worker trained.
-    Relies on SubwordGradient's row order: the n_tokens tokens' own rows, then each distinct n-gram row once.
+    Why: an n-gram row is shared by every word that holds it ("ing>", "<th"), so a block sends many tokens' steps
+    into it at once, all computed at the same parameters, where fastText applies them one after another.
+    Measured on Brown with blocks of 512 tokens: with two workers, whose blocks land together, the loss rose from
+    3.9 to over 50 (divergence) at --lr 0.025 without this; one worker trained.
     """
-    users = grad.ngram_users  # (U,)
+    users = grad.row_users  # (W + U,)
     if len(users) == 0 or users.max() <= cap:
         return grad
-    scale = np.ones(len(grad.center_idxs), dtype=grad.grad_center_rows.dtype)  # (T + U,)
-    scale[n_tokens:] = np.minimum(1.0, cap / users)
+    scale = np.minimum(1.0, cap / users).astype(grad.grad_center_rows.dtype)  # (W + U,)
     return dataclasses.replace(grad, grad_center_rows=grad.grad_center_rows * scale[:, None])
+
+
+def subword_update(params, grad: SubwordGradient, lr: float, max_repeats: int) -> None:
+    """sgd_update for a subword block: its center rows are all distinct (damp_subword_rows capped them), so they
+    are added in place directly, without scatter_add's sort."""
+    center_vectors, outside_vectors = params
+    scale = np.float32(-lr)
+    center_vectors[grad.center_idxs] += scale * grad.grad_center_rows
+    if grad.outside_idxs is None:  # the naive softmax: a dense (V, d) gradient
+        outside_vectors += scale * grad.grad_outside_rows
+    else:
+        scatter_add(outside_vectors, grad.outside_idxs, scale * grad.grad_outside_rows, max_repeats)
 
 
 def damp_shared_negatives(grad: SparseGradient, block_rows: int, lump: float, config: TrainConfig) -> SparseGradient:
