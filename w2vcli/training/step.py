@@ -40,7 +40,8 @@ def sgd_step(params, block: Block, negatives, lr: float, config: TrainConfig, wa
     """One step on one block: params (V, d) float32 each, updated in place. Returns (loss or nan, pairs).
 
     With a subword table, params[0] is Z (V + buckets, d) and each word's input vector is composed from its rows
-    (math/subwords.py); every row of a word then takes the word's whole step, as fastText updates them.
+    (math/subwords.py); every row of a word then takes the word's whole step, as fastText updates them, each row
+    listed once and capped by damp_subword_rows, then added by subword_update.
     With --loss hs, outside_vectors rows 0..V−2 are the inner nodes of the Huffman tree `paths` (root first).
     """
     center_vectors, outside_vectors = params
