@@ -18,11 +18,11 @@ SPACE, NEWLINE = 0x20, 0x0A
 WHITESPACE = b" \t\n\r\v\f"
 
 
-def binary_words_and_vectors(path: Path, raw: bytes, count: int, dim: int) -> tuple[list[str], np.ndarray]:
-    """(words, vectors (V, d) float32) of the rows in raw, the bytes after the header."""
+def binary_words_and_vectors(path: Path, raw, count: int, dim: int) -> tuple[list[str], np.ndarray]:
+    """(words, vectors (V, d) float32) of the rows in raw (bytes or a uint8 array), the bytes after the header."""
     body = np.frombuffer(raw, dtype=np.uint8)  # (n,) no copy
     if count == 0:
-        if raw.strip(WHITESPACE):
+        if body.tobytes().strip(WHITESPACE):
             raise ModelFileError(f"{path}: the header says 0 words but the file holds rows")
         return [], np.zeros((0, dim), dtype=np.float32)
     starts, ends = _binary_rows(path, body, count, dim)
@@ -65,12 +65,7 @@ def _binary_rows(path: Path, body: np.ndarray, count: int, dim: int) -> tuple[np
 
 
 def _binary_vectors(body: np.ndarray, starts: np.ndarray, ends: np.ndarray, dim: int) -> np.ndarray:
-    """The 4d bytes after every word, as float32 (V*d,): a mask drops the small gaps (words, newlines) between
-    vectors, so no (V, 4d) index array is ever built."""
-    vector_ends = ends + 1 + 4 * dim  # (V,)
-    gap_starts = np.concatenate([[0], vector_ends[:-1]])  # (V,)
-    lengths = ends + 1 - gap_starts  # (V,) each gap: a newline perhaps, the word, its space
-    keep = np.ones(len(body), dtype=bool)  # (n,)
-    keep[np.repeat(gap_starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())] = False
-    keep[vector_ends[-1]:] = False
-    return body[keep].view("<f4").astype(np.float32, copy=False)  # (V*d,)
+    """The 4d bytes after every word, as float32 (V*d,): each row's vector copied whole, as one 4d-byte record of
+    a view that has a record at every byte offset (no index array per byte)."""
+    records = np.ndarray(buffer=body, dtype=f"V{4 * dim}", shape=(len(body) - 4 * dim + 1,), strides=(1,))
+    return records[ends + 1].view("<f4").astype(np.float32, copy=False).ravel()  # (V*d,)

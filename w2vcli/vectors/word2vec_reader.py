@@ -77,7 +77,7 @@ def read_word2vec(path, *, binary: bool) -> tuple[list[str], np.ndarray]:
         count, dim, body_start = _header(source.path, start, binary)
         fits = _check_claim(source, count, dim, binary, len(start) - body_start)
         if binary:
-            body = start[body_start:] + _read_all(source)
+            body = _read_rest(source, start[body_start:])
             words, vectors = binary_words_and_vectors(source.path, body, count, dim)
         else:
             words, vectors = _read_text(source, start[body_start:], _TextRows(source.path, count, dim, fits))
@@ -137,11 +137,21 @@ def _check_claim(source: _Source, count: int | None, dim: int, binary: bool, hav
     return min(count, room // shortest + 1)
 
 
-def _read_all(source: _Source) -> bytes:
-    pieces = []
-    while piece := source.read(CHUNK):
-        pieces.append(piece)
-    return b"".join(pieces)
+def _read_rest(source: _Source, head: bytes) -> np.ndarray:
+    """(n,) uint8: head and every byte after it, read into one buffer (an uncompressed file in one call)."""
+    if source.compressed:
+        pieces = [head]
+        while piece := source.read(CHUNK):
+            pieces.append(piece)
+        return np.frombuffer(b"".join(pieces), dtype=np.uint8)
+    body = np.empty(len(head) + source.size - source.done, dtype=np.uint8)
+    body[:len(head)] = np.frombuffer(head, dtype=np.uint8)
+    try:
+        got = source.file.readinto(memoryview(body)[len(head):])
+    except OSError as error:
+        raise ModelFileError(f"{source.path} cannot be read ({error})") from None
+    source.done += got
+    return body[:len(head) + got]
 
 
 def _read_text(source: _Source, data: bytes, rows: _TextRows) -> tuple[list[str], np.ndarray]:
