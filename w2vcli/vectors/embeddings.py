@@ -263,31 +263,3 @@ def _format(path: Path) -> str | None:
         if start != b"PK\x03\x04" and start[:1] != b"\x80":  # not a zip, nor a pickle under another name
             raise ModelFileError(f"{path}: unknown vectors format (expected .npz, .txt, .vec or .bin)")
     return fmt
-
-
-def describe(path) -> list[tuple[str, str]]:
-    """(property, value) rows for `w2v info`: sizes always; training options and progress for a .npz."""
-    path = Path(path)
-    fmt = _format(path)
-    if fmt is not None:
-        embeddings = load_vectors(path)
-        rows = [("format", f"word2vec {fmt}"), ("vocabulary", f"{len(embeddings):,}"),
-                ("dimension", str(embeddings.dim)), ("lowercase", str(embeddings.lowercase).lower())]
-    else:
-        model = load_model(path)
-        state, losses = model.state, model.loss_history
-        tokens = state.get("tokens_trained", state.get("words_done"))
-        rows = [("format", "w2vcli .npz"), ("vocabulary", f"{len(model.words):,}"),
-                ("dimension", str(model.center_vectors.shape[1])),
-                ("SGD steps" if model.config.get("preset") == "cs224n" else "tokens trained",
-                 "unknown" if tokens is None else f"{int(tokens):,}"),
-                ("final loss", f"{losses[-1]:.4f}" if len(losses) else "none recorded")]
-        rows += [(f"option {name}", str(value)) for name, value in sorted(model.config.items())]
-    return [("file", str(path)), *rows, ("file size", _human_size(path.stat().st_size))]
-
-
-def _human_size(size: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:,} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1000
