@@ -70,7 +70,10 @@ def query_rows(folder: Path, base: list[str], runs: int) -> list[tuple[str, list
     npz, binary = folder / "model.npz", folder / "model.bin"
     save_model(npz, ModelFile(vectors, vectors, words, np.arange(len(words), 0, -1), {}, {}, np.zeros(0)))
     write_word2vec(binary, words, vectors, binary=True)
-    commands = [("w2v --version (start-up floor)", [*base, "--version"])]
+    tiny = folder / "tiny.npz"  # a 10-word model: the floor of a command that parses arguments
+    save_model(tiny, ModelFile(vectors[:10], vectors[:10], words[:10], np.arange(10, 0, -1), {}, {}, np.zeros(0)))
+    commands = [("w2v --version (start-up floor)", [*base, "--version"]),
+                ("w2v nearest, 10 x 300 .npz (command floor)", [*base, "nearest", "w4", "-k", "10", "-m", str(tiny)])]
     commands += [(f"w2v nearest, 100K x 300 {path.suffix}", [*base, "nearest", "w4242", "-k", "10", "-m", str(path)])
                  for path in (npz, binary)]
     times: dict[str, list[float]] = {name: [] for name, _ in commands}
@@ -124,7 +127,7 @@ def main() -> None:
     print(f"{args.query_runs or args.runs} runs of each query, {args.runs} of each text read; wall time unless "
           "marked CPU")
     for name, times in rows:
-        print(f"{name:<42} {spread(times)}")
+        print(f"{name:<48} {spread(times)}")
 
 
 if __name__ == "__main__":

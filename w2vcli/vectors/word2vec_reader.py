@@ -9,7 +9,7 @@ The layouts are formats.py's. Every bound is checked before the bytes it guards 
   - fastText's .bin (its magic number; fasttext.py reads it) and gensim's pickles are named, with the way out.
 Text is parsed CHUNK bytes of whole lines at a time: the tokens' bounds are found with array operations over the
 chunk, each row's word is its first token, and the numbers are parsed all at once by decimals.py (plain decimals,
-exactly) or by one np.fromstring call (any other form); no Python loop runs over bytes or rows. Binary rows are chained by pointer doubling (binary_rows.py). A row holding NaN or infinity and a word given
+exactly) or by one np.fromstring call (any other form); no Python loop runs over bytes or rows. Binary rows are found by binary_rows.py. A row holding NaN or infinity and a word given
 twice are refused (rowchecks.py), naming the first; rows count from 1 after the header in every message.
 Not here: writing (formats.py), the .npz model format (checkpoint.py).
 """
@@ -137,21 +137,22 @@ def _check_claim(source: _Source, count: int | None, dim: int, binary: bool, hav
     return min(count, room // shortest + 1)
 
 
-def _read_rest(source: _Source, head: bytes) -> np.ndarray:
-    """(n,) uint8: head and every byte after it, read into one buffer (an uncompressed file in one call)."""
+def _read_rest(source: _Source, head: bytes) -> bytes | bytearray:
+    """head and every byte after it in one buffer (an uncompressed file read in one call, without a copy)."""
     if source.compressed:
         pieces = [head]
         while piece := source.read(CHUNK):
             pieces.append(piece)
-        return np.frombuffer(b"".join(pieces), dtype=np.uint8)
-    body = np.empty(len(head) + source.size - source.done, dtype=np.uint8)
-    body[:len(head)] = np.frombuffer(head, dtype=np.uint8)
+        return b"".join(pieces)
+    body = bytearray(len(head) + source.size - source.done)
+    body[:len(head)] = head
     try:
         got = source.file.readinto(memoryview(body)[len(head):])
     except OSError as error:
         raise ModelFileError(f"{source.path} cannot be read ({error})") from None
     source.done += got
-    return body[:len(head) + got]
+    del body[len(head) + got:]
+    return body
 
 
 def _read_text(source: _Source, data: bytes, rows: _TextRows) -> tuple[list[str], np.ndarray]:
