@@ -7,10 +7,11 @@ The layouts are formats.py's. Every bound is checked before the bytes it guards 
     compressed size (beyond INFLATE_FLOOR) or more than its header's V rows could take;
   - a line is refused once it passes max(LINE_FLOOR, 64 d) bytes, while it is being read;
   - fastText's .bin (its magic number; fasttext.py reads it) and gensim's pickles are named, with the way out.
-Text is parsed CHUNK bytes of whole lines at a time: the tokens' bounds are found with array operations over the
-chunk, each row's word is its first token, and the numbers are parsed all at once by decimals.py (plain decimals,
-exactly) or by one np.fromstring call (any other form); no Python loop runs over bytes or rows. Binary rows are found by binary_rows.py. A row holding NaN or infinity and a word given
-twice are refused (rowchecks.py), naming the first; rows count from 1 after the header in every message.
+Text is read CHUNK bytes and parsed PIECE bytes of whole lines at a time: the tokens' bounds are found with array
+operations over the piece, each row's word is its first token, and the numbers are parsed all at once by
+decimals.py (plain decimals, exactly) or by one np.fromstring call (any other form); no Python loop runs over bytes
+or rows. Binary rows are found by binary_rows.py. A row holding NaN or infinity and a word given twice are refused
+(rowchecks.py), naming the first; rows count from 1 after the header in every message.
 Not here: writing (formats.py), the .npz model format (checkpoint.py).
 """
 
@@ -204,7 +205,8 @@ class _TextRows:
         self._check_blanks(tokens, filled)
         if not len(filled):
             return
-        starts, line_ends, tokens, first_tokens = starts[filled], line_ends[filled], tokens[filled], first_tokens[filled]
+        starts, line_ends = starts[filled], line_ends[filled]
+        tokens, first_tokens = tokens[filled], first_tokens[filled]
         first = self.done + 1
         bad = np.flatnonzero(bounds[0][first_tokens] != starts)
         if len(bad):
