@@ -29,6 +29,7 @@ LABEL_GAP = 3.5 * DPI / 72  # pixels (3.5 points) between a point and its label 
 HEAD_GAP = 5.5 * DPI / 72  # the same beside the larger marker of a word the user named
 FRAME_PADDING = 3.0  # pixels kept between a label and the axes' edge
 MARKER_RADIUS = 2.5 * DPI / 72  # pixels a point's marker reaches, so that labels do not hide points
+SCORE_NAMES = {"analogies": "analogies (accuracy)", "pairs": "word pairs (Spearman ρ)"}
 
 
 @dataclass
@@ -53,6 +54,8 @@ class LossCurve:
     positions: np.ndarray  # (n,)
     losses: np.ndarray  # (n,)
     epoch_ends: list = field(default_factory=list)
+    scores: dict = field(default_factory=dict)  # "analogies" | "pairs" -> (positions (m,), values (m,)): evaluations
+    kept: float | None = None  # the position of the epoch --keep-best kept, if it did
 
 
 def image_format(path) -> str:
@@ -150,11 +153,15 @@ def _draw_labels(figure, axes, coords, word_map: WordMap, groups, heads, font_si
 
 
 def plot_loss(curves: list[LossCurve], out, *, unit: str, title: str, show: bool = False) -> bool:
-    """Each model's smoothed loss against unit (tokens or SGD steps), its epoch ends dotted; returns whether a
-    window was shown."""
+    """Each model's smoothed loss against unit (tokens or SGD steps), its epoch ends dotted, and, in a panel under
+    it, the scores of evaluation during training when a model has them; returns whether a window was shown."""
     from matplotlib.ticker import EngFormatter
 
-    figure, axes = _figure(show, (8, 5))
+    scored = any(curve.scores for curve in curves)
+    figure, axes = _figure(show, (8, 7.5) if scored else (8, 5))
+    if scored:
+        figure.delaxes(axes)
+        axes, score_axes = figure.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": (3, 2)})
     marks = {}  # (epoch, end) -> the colours of the curves that end an epoch there
     for i, curve in enumerate(curves):
         colour = GROUP_COLOURS[i % len(GROUP_COLOURS)]
@@ -163,17 +170,51 @@ def plot_loss(curves: list[LossCurve], out, *, unit: str, title: str, show: bool
             marks.setdefault((epoch, float(end)), []).append(colour)
     for (epoch, end), colours in marks.items():
         colour = colours[0] if len(colours) == 1 else "0.4"  # shared by several runs: grey, said once
-        axes.axvline(end, color=colour, linestyle=":", linewidth=0.9, alpha=0.8)
+        for panel in (axes, score_axes) if scored else (axes,):
+            panel.axvline(end, color=colour, linestyle=":", linewidth=0.9, alpha=0.8).set_gid(f"epoch-end-{epoch}")
         axes.annotate(f"epoch {epoch}", (end, 1.0), xycoords=("data", "axes fraction"), xytext=(-3, -3),
                       textcoords="offset points", ha="right", va="top", fontsize=7, color=colour)
-    axes.xaxis.set_major_formatter(EngFormatter(sep=""))
-    axes.set_xlabel(unit)
+    bottom = score_axes if scored else axes
+    bottom.xaxis.set_major_formatter(EngFormatter(sep=""))
+    bottom.set_xlabel(unit)
     axes.set_ylabel("smoothed loss")
     axes.set_title(title, fontsize=10, parse_math=False)
     axes.grid(alpha=0.3)
     _literal(axes.legend(fontsize=9, frameon=False))
+    if scored:
+        _draw_scores(score_axes, curves)
     figure.tight_layout()
     return _save(figure, out, show)
+
+
+SCORE_MARKERS = {"analogies": ("o", "-"), "pairs": ("s", "--")}  # measure: marker, line style
+
+
+def _draw_scores(axes, curves: list[LossCurve]) -> None:
+    """Each model's evaluation scores at the positions they were measured (its epoch ends), one line per
+    measure, the epoch --keep-best kept ringed; the legend, outside the axes on the right, names each measure."""
+    for i, curve in enumerate(curves):
+        colour = GROUP_COLOURS[i % len(GROUP_COLOURS)]
+        for measure, (positions, values) in curve.scores.items():
+            marker, style = SCORE_MARKERS[measure]
+            label = SCORE_NAMES[measure] + (f" · {curve.name}" if len(curves) > 1 else "")
+            line, = axes.plot(positions, values, color=colour, marker=marker, markersize=4, linestyle=style,
+                              linewidth=1.1, label=label)
+            line.set_gid(f"scores-{i}-{measure}")
+            if curve.kept is not None and curve.kept in positions:
+                kept = axes.plot([curve.kept], [values[list(positions).index(curve.kept)]], marker="o",
+                                 markersize=10, markerfacecolor="none", markeredgecolor="black", linestyle="none",
+                                 label="kept by --keep-best")[0]
+                kept.set_gid(f"kept-{i}-{measure}")
+    axes.patch.set_gid("scores-frame")
+    axes.set_ylabel("score")
+    axes.grid(alpha=0.3)
+    handles, labels = axes.get_legend_handles_labels()
+    unique = dict(zip(labels, handles))  # "kept by --keep-best" once, and last
+    unique = {**{k: v for k, v in unique.items() if not k.startswith("kept")},
+              **{k: v for k, v in unique.items() if k.startswith("kept")}}
+    _literal(axes.legend(unique.values(), unique.keys(), fontsize=8, frameon=False, loc="upper left",
+                         bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0))
 
 
 def _figure(show: bool, size):

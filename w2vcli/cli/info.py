@@ -1,8 +1,9 @@
 """`w2v info`: the story of a model file, and the one-line warning query commands give for an unfinished one.
 
 A .npz model tells where it came from: corpus path and size, tokens trained, time and speed, finished or where it
-stopped (epoch x of y, and the command that resumes it), final loss, and the options that apply to its kind of
-model (no cs224n options on a skip-gram model). A word2vec file tells its size only. Older model files lack some
+stopped (epoch x of y, and the command that resumes it), final loss, the scores of evaluation during training
+(and the epoch --keep-best kept), and the options that apply to its kind of model (no cs224n options on a
+skip-gram model). A word2vec file tells its size only. Older model files lack some
 state fields (train_seconds, corpus_tokens, corpus_bytes): what is there is shown. Not here: reading the files
 (vectors/checkpoint.py, vectors/embeddings.py) or rendering (display.py).
 """
@@ -24,9 +25,10 @@ _NEGATIVE_SAMPLING = ("negatives", "ns_exponent")
 APPLIES = {
     "word2vec": _COMMON + ("epochs", "min_lr", "sample", "batch_size", "max_repeats"),
     "word2vec neg": _NEGATIVE_SAMPLING + ("shared_negatives",),
-    "cs224n": ("preset",) + _COMMON + ("iterations", "windows_per_step", "anneal_every"),
+    "cs224n": ("preset",) + _COMMON,
     "cs224n neg": _NEGATIVE_SAMPLING,
     "subwords": ("subwords", "min_n", "max_n", "buckets"),  # shown when on (fastText's model)
+    "phrases": ("phrases", "phrase_passes", "phrase_threshold", "phrase_min_count", "phrase_scoring"),  # when on
 }
 
 
@@ -49,9 +51,10 @@ def applicable_options(config: dict) -> dict:
 
     from ..training.config import TrainConfig
 
-    kind = "cs224n" if config.get("preset") == "cs224n" else "word2vec"
+    kind = config.get("preset") if config.get("preset") in APPLIES else "word2vec"
     names = APPLIES[kind] + (APPLIES[f"{kind} neg"] if config.get("loss", "neg") == "neg" else ())
     names += APPLIES["subwords"] if config.get("subwords") else ()
+    names += APPLIES["phrases"] if config.get("phrases") else ()
     order = [field.name for field in dataclasses.fields(TrainConfig)]
     return {name: config[name] for name in sorted(config, key=lambda n: order.index(n) if n in order else len(order))
             if name in names}
@@ -82,18 +85,21 @@ def model_story(path: Path) -> dict:
 
 
 def training_story(path: Path, config: dict, state: dict, loss_history) -> dict:
-    steps = config.get("preset") == "cs224n"
+    from ..training.config import CS224N_SCHEDULE, procedure_of
+
+    steps = procedure_of(config).unit == "steps"
     done = state.get("step") if steps else state.get("tokens_trained", state.get("words_done"))
     seconds = state.get("train_seconds")
     finished = state.get("finished")
     story = {"finished": finished, "unit": "steps" if steps else "tokens",
-             "done": done, "total": config.get("iterations") if steps else None,
+             "done": done, "total": CS224N_SCHEDULE.iterations if steps else None,
              "epoch": None, "epochs": None if steps else config.get("epochs"),
              "corpus": state.get("corpus"), "corpus_bytes": state.get("corpus_bytes"),
              "corpus_tokens": state.get("corpus_tokens"), "train_seconds": seconds,
              "per_second": done / seconds if done and seconds else None,
              "final_loss": float(loss_history[-1]) if len(loss_history) else state.get("smoothed_loss"),
              "continued_from": state.get("init") or None, "resume_command": None,
+             "evaluations": evaluation_story(path, state), "best_epoch": state.get("best_epoch") or None,
              "options": applicable_options(config)}
     if not steps and "epoch" in state and story["epochs"]:
         story["epoch"] = story["epochs"] if finished else min(int(state["epoch"]) + 1, story["epochs"])
@@ -101,6 +107,24 @@ def training_story(path: Path, config: dict, state: dict, loss_history) -> dict:
         story["total"] = story["corpus_tokens"] * story["epochs"]
     if finished is False:
         story["resume_command"] = resume_command(story["corpus"], path)
+    return story
+
+
+def evaluation_story(path: Path, state: dict) -> list[dict]:
+    """The scores of evaluation during training (--eval-analogies, --eval-pairs), one per epoch end or stop,
+    each checked as it is read (training/evaluation.py)."""
+    from ..errors import ModelFileError
+    from ..training.evaluation import EpochScore
+
+    entries = state.get("evaluations") or []
+    if not isinstance(entries, list):
+        raise ModelFileError(f"corrupt checkpoint {path}: state evaluations must be a list")
+    per_epoch = state.get("corpus_tokens")
+    story = []
+    for score in (EpochScore.from_json(entry, path) for entry in entries):
+        at_end = not isinstance(per_epoch, int) or score.words_done == score.epoch * per_epoch
+        story.append({"epoch": score.epoch if at_end else score.epoch + 1, "stopped": not at_end,
+                      "tokens": score.words_done, "analogies": score.analogies, "pairs": score.pairs})
     return story
 
 
@@ -150,6 +174,21 @@ def _training_rows(training: dict) -> list[tuple[str, str]]:
         rows.append(("training time", f"{training['train_seconds']:,.1f} s{speed}"))
     loss = training["final_loss"]
     rows.append(("final loss", "none recorded" if loss is None or loss != loss else f"{loss:.4f}"))
+    return rows + _evaluation_rows(training)
+
+
+def _evaluation_rows(training: dict) -> list[tuple[str, str]]:
+    """One row per evaluation during training ('scores, epoch 2': 'analogies 50.26% · pairs 0.8286'), the
+    epoch --keep-best kept marked, and which epoch that was."""
+    rows = []
+    for score in training["evaluations"]:
+        parts = ([f"analogies {100 * score['analogies']:.2f}%"] if score["analogies"] is not None else []) + \
+                ([f"pairs {score['pairs']:.4f}"] if score["pairs"] is not None else [])
+        kept = " (kept)" if score["epoch"] == training["best_epoch"] and not score["stopped"] else ""
+        where = f"stopped in epoch {score['epoch']}" if score["stopped"] else f"epoch {score['epoch']}"
+        rows.append((f"scores, {where}", " · ".join(parts or ["none computable"]) + kept))
+    if training["best_epoch"]:
+        rows.append(("kept by --keep-best", f"epoch {training['best_epoch']}"))
     return rows
 
 
@@ -180,3 +219,4 @@ def warn_if_unfinished(path: Path, embeddings) -> None:
     training = training_story(path, config, state, ())
     print_warning(f"{path} is an unfinished checkpoint, stopped in {progress_text(training)}; its vectors are not "
                   f"final. Resume with: {training['resume_command']}")
+

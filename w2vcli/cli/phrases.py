@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from ..data.phrases import PhraseScoring, PhraseSettings
+from ..data.phrases import MAX_PASSES, PASSES, PhraseScoring, PhraseSettings
 
 
 def phrases(
@@ -21,7 +21,7 @@ def phrases(
     min_count: Annotated[int, typer.Option(min=1, help="δ of the score; with word2phrase scoring, also the "
                                            "least count of each word.")] = PhraseSettings.min_count,
     threshold: Annotated[float, typer.Option(help="Pairs scoring above this are joined.")] = PhraseSettings.threshold,
-    passes: Annotated[int, typer.Option(min=1, max=4, help="2 joins three- and four-word phrases.")] = 1,
+    passes: Annotated[int, typer.Option(min=1, max=MAX_PASSES, help="2 joins three- and four-word phrases.")] = PASSES,
     scoring: Annotated[PhraseScoring, typer.Option(
         help="N of the score: word2phrase (tokens) or gensim (entries of the count table).")]
     = PhraseSettings.scoring,

@@ -225,7 +225,24 @@ def _loss_curve(path: Path):
     if not len(history):
         raise ModelFileError(f"{path} has no loss history")
     positions, epoch_ends, unit = loss_positions(model_file.config, model_file.state, len(history))
-    return LossCurve(path.name, positions, history, epoch_ends), unit
+    scores, kept = evaluation_scores(path, model_file.state)
+    return LossCurve(path.name, positions, history, epoch_ends, scores, kept), unit
+
+
+def evaluation_scores(path: Path, state: dict) -> tuple[dict, float | None]:
+    """The scores of evaluation during training by measure, {"analogies" | "pairs": (tokens (m,), values (m,))},
+    measured at each epoch's end (and at a stop), and the tokens at the epoch --keep-best kept (or None)."""
+    from .info import evaluation_story
+
+    story = evaluation_story(path, state)
+    scores = {}
+    for measure in ("analogies", "pairs"):
+        points = [(entry["tokens"], entry[measure]) for entry in story if entry[measure] is not None]
+        if points:
+            scores[measure] = tuple(np.array(column, dtype=np.float64) for column in zip(*points))
+    best = state.get("best_epoch")
+    kept = [entry["tokens"] for entry in story if entry["epoch"] == best and not entry["stopped"]]
+    return scores, float(kept[-1]) if kept else None
 
 
 def loss_positions(config: dict, state: dict, n: int) -> tuple[np.ndarray, list[float], str]:
@@ -239,7 +256,9 @@ def loss_positions(config: dict, state: dict, n: int) -> tuple[np.ndarray, list[
        at equal fractions: all config["epochs"] of a finished run; of an unfinished run only when it stopped at an
        epoch's end (else the tokens per epoch are not known, and no epoch is marked).
     """
-    steps = config.get("preset") == "cs224n"
+    from ..training.config import procedure_of
+
+    steps = procedure_of(config).unit == "steps"
     unit = "SGD steps" if steps else "tokens trained"
     total = float(state.get("step" if steps else "words_done") or n)
     positions = total * np.arange(1, n + 1) / n  # (n,)

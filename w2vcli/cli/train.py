@@ -14,9 +14,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..training.config import CHECKPOINT_EVERY, CS224N, DEFAULTS, TrainConfig
+from ..training.config import CHECKPOINT_EVERY, CS224N, CS224N_SCHEDULE as SCHEDULE, DEFAULTS, TrainConfig
 
 MODEL, SUBWORDS, DATA, OPTIMISATION, OUTPUT, RUN = "Model", "Subwords", "Data", "Optimisation", "Output", "Run"
+PHRASES = "Phrases"
 
 
 class ModelKind(str, Enum):
@@ -30,13 +31,18 @@ class LossKind(str, Enum):
     hs = "hs"
 
 
+class PhraseScoringKind(str, Enum):
+    word2phrase = "word2phrase"
+    gensim = "gensim"
+
+
 class Preset(str, Enum):
     cs224n = "cs224n"
 
 
 PRESET_HELP = (f"cs224n: the CS224n assignment's run: d={CS224N.dim}, window 1..{CS224N.window}, {CS224N.negatives} "
-               f"negatives, {CS224N.iterations:,} SGD steps each averaging {CS224N.windows_per_step} random windows, "
-               f"step {CS224N.lr} halved every {CS224N.anneal_every:,} steps, every word kept (min-count "
+               f"negatives, {SCHEDULE.iterations:,} SGD steps each averaging {SCHEDULE.windows_per_step} random windows, "
+               f"step {CS224N.lr} halved every {SCHEDULE.anneal_every:,} steps, every word kept (min-count "
                f"{CS224N.min_count}); options given with it override it.")
 
 
@@ -90,6 +96,17 @@ def train(
     max_n: Annotated[int, _opt("Longest character n-gram.", SUBWORDS)] = DEFAULTS.max_n,
     buckets: Annotated[int, _opt("Rows the n-grams are hashed into (memory: buckets x dim x 4 bytes).",
                                  SUBWORDS)] = DEFAULTS.buckets,
+    phrases: Annotated[bool, _opt("Join frequent word pairs into one token (new york -> new_york) as the corpus "
+                                  "is read, as `w2v phrases` would write it.", PHRASES, "--phrases")
+                       ] = DEFAULTS.phrases,
+    phrase_passes: Annotated[int, _opt("Phrase passes (2: three- and four-word phrases too); each reads the "
+                                       "corpus once more.", PHRASES)] = DEFAULTS.phrase_passes,
+    phrase_threshold: Annotated[float, _opt("Join a pair scoring above this (w2v phrases --threshold).",
+                                            PHRASES)] = DEFAULTS.phrase_threshold,
+    phrase_min_count: Annotated[int, _opt("δ of the phrase score (w2v phrases --min-count).",
+                                          PHRASES)] = DEFAULTS.phrase_min_count,
+    phrase_scoring: Annotated[PhraseScoringKind, _opt("N of the phrase score (w2v phrases --scoring).", PHRASES)
+                              ] = PhraseScoringKind(DEFAULTS.phrase_scoring),
     min_count: Annotated[int, _opt("Drop words seen fewer times.", DATA)] = DEFAULTS.min_count,
     max_vocab: Annotated[int, _opt("Keep at most this many words (0: all).", DATA)] = DEFAULTS.max_vocab,
     sample: Annotated[float, _opt("Subsampling threshold t (0: off).", DATA)] = DEFAULTS.sample,

@@ -19,7 +19,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -223,8 +223,10 @@ class TokenStore:
         self.close()
 
 
-def scan_corpus(path, *, lowercase: bool = True, flush_every: int = 1 << 20) -> TokenStore:
-    """One streaming pass: count every word and store every token's id. Raises CorpusError for an empty corpus."""
+def scan_corpus(path, *, lowercase: bool = True, flush_every: int = 1 << 20,
+                rewrite: Callable[[Iterator[list[str]]], Iterable[list[str]]] | None = None) -> TokenStore:
+    """One streaming pass: count every word and store every token's id. Raises CorpusError for an empty corpus.
+    rewrite, if given, maps the stream of sentences first (w2v train --phrases: data/phrases.py)."""
     stats = CorpusStats()
     index: dict[str, int] = {}
     counts = np.zeros(0, dtype=np.int64)
@@ -234,7 +236,8 @@ def scan_corpus(path, *, lowercase: bool = True, flush_every: int = 1 << 20) -> 
     buffer: list[int] = []
     n_items = 0
     try:
-        for sentence in iter_sentences(path, lowercase=lowercase, stats=stats):
+        sentences = iter_sentences(path, lowercase=lowercase, stats=stats)
+        for sentence in (rewrite(sentences) if rewrite is not None else sentences):
             buffer.extend([index.setdefault(token, len(index)) for token in sentence])
             buffer.append(END_OF_SENTENCE)
             if len(buffer) >= flush_every:

@@ -29,6 +29,8 @@ from typing import Callable, Iterable, Iterator
 from ..errors import ConfigError
 
 PAIR_SEPARATOR = " "  # a table key "a b" is the pair (a, b): whitespace never occurs inside a token
+PASSES = 1  # passes by default (`w2v phrases --passes`, `w2v train --phrase-passes`) ...
+MAX_PASSES = 4  # ... and at most (each reads the corpus once more)
 
 
 class PhraseScoring(str, Enum):
@@ -135,11 +137,11 @@ def rewrite(models: list[PhraseModel], sentences: Iterable[list[str]]) -> Iterat
 
 
 def learn_phrases(read_sentences: Callable[[], Iterable[list[str]]], settings: PhraseSettings,
-                  passes: int = 1) -> list[PhraseModel]:
+                  passes: int = PASSES) -> list[PhraseModel]:
     """One model per pass; pass p counts the text as rewritten by passes 1..p−1 (read_sentences is called once
     per pass and must give the same sentences each time: the text is streamed, never held)."""
-    if passes < 1:
-        raise ConfigError(f"--passes must be at least 1 (got {passes})")
+    if not 1 <= passes <= MAX_PASSES:
+        raise ConfigError(f"--passes must be between 1 and {MAX_PASSES} (got {passes})")
     models: list[PhraseModel] = []
     for _ in range(passes):
         counts = PhraseCounts.of(rewrite(models, read_sentences()), settings.max_table)
@@ -147,3 +149,12 @@ def learn_phrases(read_sentences: Callable[[], Iterable[list[str]]], settings: P
     for model in models:
         model.joined.clear()  # learning rewrote the text too; count only what the caller rewrites next
     return models
+
+
+def phrase_rewriter(read_sentences: Callable[[], Iterable[list[str]]], settings: PhraseSettings,
+                    passes: int = PASSES) -> tuple[Callable[[Iterable[list[str]]], Iterator[list[str]]],
+                                                   list[PhraseModel]]:
+    """What `w2v train --phrases` reads the corpus through: the phrases learnt (learn_phrases, `passes` reads of
+    the text), and a function rewriting any stream of sentences with them, as `w2v phrases` writes its output."""
+    models = learn_phrases(read_sentences, settings, passes)
+    return (lambda sentences: rewrite(models, sentences)), models

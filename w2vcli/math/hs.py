@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .batched import Block, SparseGradient, _context_means, _spread_to_contexts, gather_neighbours, offsets
+from .batched import Block, SparseGradient, _context_means, _spread_to_contexts
+from .windows import padded_rows, window_masks, window_view
 from .core import LossAndGradient, log_sigmoid, sigmoid
 
 
@@ -106,6 +107,17 @@ def hs_with_paths(paths: TreePaths) -> LossAndGradient:
     return loss_and_gradient
 
 
+@dataclass(frozen=True)
+class NodeTerms:
+    """What the inner nodes' gradient is made of: node l of token t's path receives
+    Σ_j coeffs[t, j, l] · sources[source_index[t, j]]; inputs (T, J, d) is sources[source_index], as a view."""
+
+    coeffs: np.ndarray  # (T, J, L)  ∂J/∂(u_tlᵀ x_tj), 0 off the path and off the pairs
+    inputs: np.ndarray  # (T, J, d)  x_tj: the vectors that met node l of t's path
+    sources: np.ndarray  # (S, d)  the distinct rows behind inputs
+    source_index: np.ndarray  # (T, J)  int: inputs[t, j] = sources[source_index[t, j]]
+
+
 def skipgram_block_hs(center_rows, path_rows, path_codes, path_mask, block: Block, want_loss=True):
     """Skip-gram with hierarchical softmax over a block, as word2vec and gensim pair the words: each context word's
     vector predicts the path of its center word (the same pairs as core.skipgram, roles exchanged).
@@ -113,33 +125,36 @@ def skipgram_block_hs(center_rows, path_rows, path_codes, path_mask, block: Bloc
         J = Σ_t Σ_(j context of t) Σ_l −log σ(s_tl u_tlᵀ v_j)          u_tl = inner row of node l of word w_t's path
 
     center_rows (T, d) = V[ids]; path_rows (T, L, d), path_codes (T, L), path_mask (T, L) = the paths of ids.
-    Returns (loss or nan, grad_center_rows (T, d), grad_path_rows (T, L, d)).
+    Returns (loss or nan, grad_center_rows (T, d), NodeTerms with J = 2W + 1: the window of t).
+    The context rows are read off a window view (windows.window_view): no (2W, T, d) copy of the neighbours.
     """
-    contexts = gather_neighbours(center_rows, block.window).transpose(1, 0, 2)  # (T, 2W, d)  v_(t+s_k)
-    scores = np.matmul(contexts, path_rows.transpose(0, 2, 1))  # (T, 2W, L)
-    weights = block.masks.T[:, :, None] * path_mask[:, None, :]  # (T, 2W, L)  1 on real (pair, node)
-    coeffs = (sigmoid(scores) - (1.0 - path_codes[:, None, :])) * weights  # (T, 2W, L)
-    grad_path_rows = np.matmul(coeffs.transpose(0, 2, 1), contexts)  # (T, L, d)
-    grad_contexts = np.matmul(coeffs, path_rows)  # (T, 2W, d)  for the row at t + s_k
-    grad_center_rows = _send_each_to_neighbours(grad_contexts.transpose(1, 0, 2))  # (T, d)
+    W, T = block.window, len(center_rows)
+    masks = window_masks(block.masks)  # (T, 2W+1)  1 where t + j − W is a context word of t
+    padded = padded_rows(center_rows, W)  # (T + 2W, d)
+    contexts = window_view(padded, W)  # (T, 2W+1, d)  v_(t+j−W), no copy
+    scores = np.matmul(contexts, path_rows.transpose(0, 2, 1))  # (T, 2W+1, L)
+    weights = masks[:, :, None] * path_mask[:, None, :]  # (T, 2W+1, L)  1 on real (pair, node)
+    coeffs = sigmoid(scores)  # (T, 2W+1, L)  ∂J/∂score = σ − (1 − code), in place
+    coeffs -= 1.0 - path_codes[:, None, :]
+    coeffs *= weights
+    grad_center_rows = _sum_over_windows(np.matmul(coeffs, path_rows), W)  # (T, d)
     loss = float("nan")
     if want_loss:
         signs = 1.0 - 2.0 * path_codes[:, None, :]  # (T, 1, L)
         loss = -float(np.sum(weights * log_sigmoid(signs * scores)))
-    return loss, grad_center_rows, grad_path_rows
+    window_index = np.arange(T)[:, None] + np.arange(2 * W + 1)  # (T, 2W+1)  row of padded
+    return loss, grad_center_rows, NodeTerms(coeffs, contexts, padded, window_index)
 
 
-def _send_each_to_neighbours(grads) -> np.ndarray:
-    """out[t + offsets[k]] += grads[k, t] for every k, t whose neighbour lies in the block: (2W, T, d) -> (T, d).
-
-    Entries whose neighbour falls outside the block must be zero (they are: their pair mask is 0).
-    """
-    T = grads.shape[1]
-    out = np.zeros(grads.shape[1:], dtype=grads.dtype)  # (T, d)
-    for k, s in enumerate(offsets(len(grads) // 2)):
-        if abs(s) < T:
-            out[max(s, 0):T + min(s, 0)] += grads[k, max(-s, 0):T - max(s, 0)]
-    return out
+def _sum_over_windows(grads, window: int) -> np.ndarray:
+    """The transpose of window_view: out[t + j − W] += grads[t, j] for every t, j that lands in the block.
+    (T, 2W+1, d) -> (T, d). Entries whose row falls outside the block must be zero (their pair mask is 0)."""
+    T = len(grads)
+    out = np.zeros((T + 2 * window, grads.shape[2]), dtype=grads.dtype)  # (T + 2W, d), padded as window_view
+    for j in range(2 * window + 1):
+        if j != window:
+            out[j:j + T] += grads[:, j]
+    return out[window:window + T]
 
 
 def cbow_block_hs(center_rows, path_rows, path_codes, path_mask, block: Block, want_loss=True, full_spread=False):
@@ -147,43 +162,96 @@ def cbow_block_hs(center_rows, path_rows, path_codes, path_mask, block: Block, w
 
         J = Σ_t Σ_l −log σ(s_tl u_tlᵀ v̂_t)                        v̂_t = mean of t's context rows
 
-    Returns (loss or nan, grad_center_rows (T, d), grad_path_rows (T, L, d)); full_spread as in batched.py.
+    Returns (loss or nan, grad_center_rows (T, d), NodeTerms with J = 1: v̂_t); full_spread as in batched.py.
     """
     means, n = _context_means(center_rows, block)  # (T, d), (T,)
     weights = path_mask * (n > 0)[:, None]  # (T, L)
     scores = np.einsum("td,tld->tl", means, path_rows)  # (T, L)
     coeffs = (sigmoid(scores) - (1.0 - path_codes)) * weights  # (T, L)
     grad_means = np.einsum("tl,tld->td", coeffs, path_rows)  # (T, d)
-    grad_path_rows = coeffs[:, :, None] * means[:, None, :]  # (T, L, d)
     grad_center_rows = _spread_to_contexts(grad_means, n, block, full_spread)
     loss = -float(np.sum(weights * log_sigmoid((1.0 - 2.0 * path_codes) * scores))) if want_loss else float("nan")
-    return loss, grad_center_rows, grad_path_rows
+    terms = NodeTerms(coeffs[:, None, :], means[:, None, :], means, np.arange(len(means))[:, None])
+    return loss, grad_center_rows, terms
 
 
 HS_BLOCK_OBJECTIVES = {"skipgram": skipgram_block_hs, "cbow": cbow_block_hs}
+SHALLOW_DEPTH = 6  # the path columns summed per node as one matrix product: at most 2⁶ − 1 = 63 nodes
+
+
+@dataclass(frozen=True)
+class HSGradient(SparseGradient):
+    """A block's hierarchical-softmax gradient: outside_idxs are the distinct inner nodes of the block's paths
+    (each once, its rows summed), and node_counts (N,) how many of the block's paths visit each (the cap of
+    training/step.py scales a node's summed row by them)."""
+
+    node_counts: np.ndarray = None  # (N,) int64
 
 
 def block_gradient_hs(center_vectors, inner_vectors, block: Block, paths: TreePaths, *, model="skipgram",
-                      want_loss=True, full_spread=False) -> SparseGradient:
+                      want_loss=True, full_spread=False) -> HSGradient:
     """The hierarchical-softmax objective on one block as row gradients: ∂J/∂V[ids] and ∂J/∂inner[path nodes].
 
-    The 'outside' matrix of the SparseGradient is inner_vectors (V − 1, d).
+    The 'outside' matrix of the gradient is inner_vectors (V − 1, d). Only the tokens with a context word (the
+    centers that predict or are predicted) walk their paths; node_gradient sums each node's terms.
     """
     dtype = center_vectors.dtype
     center_rows = np.take(center_vectors, block.ids, axis=0)  # (T, d)
-    points = paths.points[block.ids]  # (T, L)
-    lengths = paths.lengths[block.ids]  # (T,)
-    L = int(lengths.max()) if len(lengths) else 1  # trim the padding to this block's longest path
-    points = points[:, :L]
-    path_mask = (np.arange(L)[None, :] < lengths[:, None]).astype(dtype)  # (T, L)
+    lengths = np.where(block.masks.any(axis=0), paths.lengths[block.ids], 0)  # (T,) 0: no pair, no path
+    L = max(int(lengths.max()), 1) if len(lengths) else 1  # trim the padding to this block's longest path
+    points = paths.points[block.ids, :L]  # (T, L)
+    path_mask = np.arange(L)[None, :] < lengths[:, None]  # (T, L) bool
     path_codes = paths.codes[block.ids, :L].astype(dtype)  # (T, L)
     path_rows = np.take(inner_vectors, points, axis=0)  # (T, L, d)
     kwargs = {"full_spread": True} if full_spread and model == "cbow" else {}
-    value, grad_center_rows, grad_path_rows = HS_BLOCK_OBJECTIVES[model](
-        center_rows, path_rows, path_codes, path_mask, block, want_loss, **kwargs)
-    on_path = path_mask.ravel() > 0
-    return SparseGradient(value, block.ids, grad_center_rows, points.ravel()[on_path],
-                          grad_path_rows.reshape(-1, center_rows.shape[1])[on_path])
+    value, grad_center_rows, terms = HS_BLOCK_OBJECTIVES[model](
+        center_rows, path_rows, path_codes, path_mask.astype(dtype), block, want_loss, **kwargs)
+    nodes, grad_node_rows, counts = node_gradient(points, path_mask, terms)
+    return HSGradient(value, block.ids, grad_center_rows, nodes, grad_node_rows, counts)
+
+
+def node_gradient(points, path_mask, terms: NodeTerms, shallow: int = SHALLOW_DEPTH):
+    """Every inner node's summed gradient row: (nodes (N,) distinct, sums (N, d), counts (N,) paths through each).
+
+    Two ways, split by depth (a node's depth is its column, so the two sets of nodes are disjoint):
+    1. the first `shallow` columns hold few nodes (2^l at depth l) on nearly every path: their coefficients are
+       summed per (node, source row) by one bincount, then one matrix product with the source rows;
+    2. the deeper columns, whose nodes are on few paths each: a row per (token, node) by matmul, then sum_by_node.
+    Neither scatters with repeats (np.add.at); both are exact sums.
+    """
+    T, L = points.shape
+    S = min(shallow, L)
+    parts = []
+    if S:
+        nodes, local = np.unique(points[:, :S], return_inverse=True)  # (K,), (T·S,)
+        local = local.reshape(T, S)
+        n_sources = len(terms.sources)
+        flat = local[:, None, :] * n_sources + terms.source_index[:, :, None]  # (T, J, S)  (node, source row)
+        weights = np.bincount(flat.ravel(), weights=terms.coeffs[:, :, :S].ravel(),
+                              minlength=len(nodes) * n_sources).reshape(len(nodes), n_sources)  # (K, S_rows)
+        sums = weights.astype(terms.sources.dtype) @ terms.sources  # (K, d)
+        counts = np.bincount(local[path_mask[:, :S]], minlength=len(nodes))  # (K,)
+        on = counts > 0  # a node seen only as padding is no node of the block
+        parts.append((nodes[on].astype(np.int64), sums[on], counts[on]))
+    if L > S:
+        deep_coeffs = np.ascontiguousarray(terms.coeffs[:, :, S:].transpose(0, 2, 1))  # (T, L − S, J)  for BLAS
+        deep = np.matmul(deep_coeffs, terms.inputs)  # (T, L − S, d)
+        parts.append(sum_by_node(points[:, S:], deep, path_mask[:, S:]))
+    return tuple(np.concatenate(column) for column in zip(*parts))
+
+
+def sum_by_node(points, grad_path_rows, path_mask):
+    """The rows of the same node summed, by one sort and np.add.reduceat (not a scatter with repeats):
+    points (T, L), grad_path_rows (T, L, d), path_mask (T, L) bool -> (nodes (N,), sums (N, d), counts (N,))."""
+    on_path = np.flatnonzero(path_mask.ravel())  # (R,)
+    flat_points = points.ravel()[on_path]  # (R,)
+    order = np.argsort(flat_points, kind="stable")  # (R,)
+    sorted_points = flat_points[order]
+    starts = np.flatnonzero(np.r_[True, sorted_points[1:] != sorted_points[:-1]]) if len(order) else order
+    rows = grad_path_rows.reshape(-1, grad_path_rows.shape[2])[on_path[order]]  # (R, d) sorted by node
+    sums = np.add.reduceat(rows, starts, axis=0) if len(order) else rows  # (N, d)
+    counts = np.diff(np.r_[starts, len(order)])  # (N,)
+    return sorted_points[starts].astype(np.int64), sums, counts
 
 
 def block_loss_and_gradient_hs(center_vectors, inner_vectors, block: Block, paths: TreePaths, **options):

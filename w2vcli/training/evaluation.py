@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import ModelFileError
 from ..vectors.embeddings import Embeddings
 from ..vectors.evalfiles import read_analogies, read_pairs
 from ..vectors.evaluate import score_analogies, score_pairs
@@ -35,6 +36,20 @@ class EpochScore:
         """What --keep-best compares: the analogy accuracy when given, else the pairs' correlation."""
         value = self.analogies if self.analogies is not None else self.pairs
         return -math.inf if value is None or math.isnan(value) else value
+
+    @classmethod
+    def from_json(cls, entry, source) -> "EpochScore":
+        """A saved [epoch, tokens done, analogies, pairs], each checked (ModelFileError naming the entry if not);
+        pairs is None both without --eval-pairs and when the correlation could not be computed (saved so)."""
+        def number(value, low=-math.inf, high=math.inf):
+            return (value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)
+                                      and low <= value <= high))
+
+        if not (isinstance(entry, list) and len(entry) == 4
+                and all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in entry[:2])
+                and number(entry[2], 0.0, 1.0) and number(entry[3], -1.0, 1.0)):
+            raise ModelFileError(f"corrupt checkpoint {source}: state evaluations holds {entry!r:.60}")
+        return cls(entry[0], entry[1], *(None if x is None else float(x) for x in entry[2:]))
 
     def to_json(self) -> list:
         return [self.epoch, self.words_done, self.analogies, None if self.pairs is None or math.isnan(self.pairs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from ..data.corpus import corpus_files
 from ..errors import ConfigError
 from ..vectors.checkpoint import ModelFile, load_model
 from .checks import check_memory, check_output_folder, check_token_space
-from .config import MODEL_FIELDS, PRESETS, TrainConfig
+from .config import MODEL_FIELDS, PHRASE_FIELDS, PRESETS, TrainConfig, procedure_of
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def resolve_config(given: dict, preset: str | None, resume: Path | None,
         checkpoint = load_model(resume)
         saved = TrainConfig.from_json(checkpoint.config, resume)
         config = dataclasses.replace(saved, **given)
-        changed = [f for f in MODEL_FIELDS if getattr(config, f) != getattr(saved, f)]
+        changed = [f for f in MODEL_FIELDS + PHRASE_FIELDS if getattr(config, f) != getattr(saved, f)]
         if changed:
             raise ConfigError(f"cannot resume {resume} with different options: {', '.join(changed)} "
                               "(drop them to continue with the checkpoint's)")
@@ -67,6 +68,13 @@ def check_output(out: Path, *, force: bool, resume: Path | None) -> None:
         raise ConfigError(f"folder {out.parent} does not exist")
 
 
+def check_rereadable(corpus: Path, files: list[Path]) -> None:
+    """--phrases reads the corpus once per phrase pass and once more to store it: a stream cannot be read again."""
+    if any(str(corpus) == "-" or stat.S_ISFIFO(os.stat(file).st_mode) for file in files):
+        raise ConfigError(f"--phrases reads the corpus several times, and {corpus} is a stream that can be read only "
+                          "once: save it to a file first, or write the phrased text with w2v phrases and pipe that")
+
+
 def default_workers() -> int:
     """The cores this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -80,15 +88,18 @@ def plan_training(corpus: Path, given: dict, *, preset: str | None = None, resum
     if init is not None and resume is not None:
         raise ConfigError("--init starts a new run from a model and --resume continues a stopped one: give one")
     init_model = load_model(init) if init is not None else None
-    if init_model is not None and init_model.config.get("preset") == "cs224n":
-        raise ConfigError(f"{init} was trained with --preset cs224n, which cannot be continued")
+    if init_model is not None and not procedure_of(init_model.config).continuable:
+        raise ConfigError(f"{init} was trained with --preset {init_model.config['preset']}, which cannot be "
+                          "continued")
     config, checkpoint = resolve_config(given, preset, resume, init_model)
+    if config.phrases:
+        check_rereadable(corpus, files)
     if checkpoint is not None and checkpoint.state.get("finished") is True:
         raise ConfigError(f"{resume} has finished training; there is nothing to resume (to train again, "
                           f"run without --resume, with --force to replace {resume})")
     if workers is not None and workers < 1:
         raise ConfigError(f"--workers must be positive (got {workers})")
-    workers = 1 if config.preset == "cs224n" else (workers or default_workers())
+    workers = (workers or default_workers()) if procedure_of(config).parallel else 1
     out = out or resume or Path("model.npz")
     for file in files:  # never the corpus, however named (a link, another spelling), not even with --force
         if out.exists() and file.exists() and os.path.samefile(out, file):

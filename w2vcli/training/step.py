@@ -70,8 +70,8 @@ def sgd_step(params, block: Block, negatives, lr: float, config: TrainConfig, wa
     n = block.contexts_per_center()  # (T,) context words of each center
     options = dict(model=config.model, want_loss=want_loss, full_spread=True)  # CBOW steps as word2vec does
     if config.loss == "hs":
-        grad = block_gradient_hs(center_vectors, outside_vectors, block, paths, **options)
-    elif table is None:
+        return sgd_step_hs(params, block, lr, config, paths, options)
+    if table is None:
         grad = block_gradient(center_vectors, outside_vectors, block, negatives, loss=config.loss,
                               neg_weight=neg_weight, **options)
     else:
@@ -82,6 +82,29 @@ def sgd_step(params, block: Block, negatives, lr: float, config: TrainConfig, wa
     sgd_update(params, grad, lr, config.max_repeats)
     pairs = int(n.sum()) if config.model == "skipgram" else int(np.count_nonzero(n))
     return grad.loss, pairs
+
+
+def sgd_step_hs(params, block: Block, lr: float, config: TrainConfig, paths: TreePaths, options: dict):
+    """sgd_step for --loss hs: the gradient (math/hs.py, every inner node's rows already summed), the cap of
+    sgd_update for the words and, for each node, cap_nodes; no shared negatives. Returns (loss or nan, pairs)."""
+    center_vectors, inner_vectors = params
+    grad = block_gradient_hs(center_vectors, inner_vectors, block, paths, **options)
+    scale = np.float32(-lr)
+    scatter_add(center_vectors, grad.center_idxs, scale * grad.grad_center_rows, config.max_repeats)
+    factors = cap_nodes(grad.node_counts, config.max_repeats) * scale  # (N,)
+    inner_vectors[grad.outside_idxs] += factors[:, None] * grad.grad_outside_rows  # the nodes are distinct
+    n = block.contexts_per_center()  # (T,)
+    return grad.loss, int(n.sum()) if config.model == "skipgram" else int(np.count_nonzero(n))
+
+
+def cap_nodes(counts, cap: int) -> np.ndarray:
+    """(N,) float32: the share of its summed update each inner node takes, min(1, cap / paths through it).
+
+    Why: as sgd_update's cap for words. The nodes near the root are on nearly every path of a block (the root on
+    all of them), so their summed update adds hundreds of updates computed at the same parameters; uncapped
+    (--max-repeats 64), Brown diverged in the first epoch.
+    """
+    return np.minimum(1.0, cap / np.maximum(counts, 1)).astype(np.float32)
 
 
 def sgd_update(params, grad: SparseGradient, lr: float, max_repeats: int = 0) -> None:
