@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from w2vcli.math import pairs as pairs_objectives
 from w2vcli.training import cs224n
-from w2vcli.training.config import TrainConfig
+from w2vcli.training.config import CS224nSchedule, TrainConfig
 from w2vcli.training.cs224n import DrawnSteps, NegStep, draw_steps, pairs_losses, random_windows, stacked_rows
 from w2vcli.training.session import resolve_config, run_training
 from w2vcli.vectors.checkpoint import load_model
@@ -71,10 +71,10 @@ def test_windows_stay_in_their_sentence_and_drop_copies_of_the_center():
 
 
 def test_draws_of_a_segment_are_grouped_by_step_and_deterministic():
-    config = TrainConfig(window=3, windows_per_step=4, negatives=2)
+    config = TrainConfig(window=3, negatives=2)
     sampler = cs224n.NoiseSampler(np.full(10, 0.1))
-    first = draw_steps(_toy_corpus(), 5, config, sampler, np.random.default_rng(1))
-    again = draw_steps(_toy_corpus(), 5, config, sampler, np.random.default_rng(1))
+    first = draw_steps(_toy_corpus(), 5, config, sampler, np.random.default_rng(1), windows_per_step=4)
+    again = draw_steps(_toy_corpus(), 5, config, sampler, np.random.default_rng(1), windows_per_step=4)
     assert len(first.bounds) == 6 and first.bounds[0] == 0 and first.bounds[-1] == len(first.centers)
     assert np.all(np.diff(first.bounds) >= 4)  # at least one pair per window
     assert not np.any(first.negatives == first.outsides[:, None])
@@ -94,9 +94,10 @@ def _train(out, config, *, resume=None, stop_after=None):
 
 
 @pytest.mark.parametrize("loss", ["neg", "softmax"])
-def test_stopped_cs224n_run_resumes_bit_for_bit(tmp_path, loss):
-    config = dataclasses.replace(resolve_config({}, "cs224n", None)[0], iterations=750, anneal_every=300,
-                                 loss=loss)  # ends inside a report interval; anneals between reports
+def test_stopped_cs224n_run_resumes_bit_for_bit(tmp_path, loss, monkeypatch):
+    short = CS224nSchedule(iterations=750, anneal_every=300)  # ends inside a report interval; anneals between reports
+    monkeypatch.setattr(cs224n, "SCHEDULE", short)
+    config = dataclasses.replace(resolve_config({}, "cs224n", None)[0], loss=loss)
     _train(tmp_path / "full.npz", config)
     stopped = _train(tmp_path / "part.npz", config, stop_after=3)
     assert not stopped.finished and load_model(tmp_path / "part.npz").state["step"] == 300
@@ -119,11 +120,11 @@ def test_a_diverging_run_stops_with_params_and_state_of_its_last_report():
     items = np.where(rng.random(3000) < 0.1, -1, rng.integers(20, size=3000))
     counts = np.bincount(items[items >= 0], minlength=20)
     params = (rng.normal(size=(20, 4)).astype(np.float32), rng.normal(size=(20, 4)).astype(np.float32))
-    config = dataclasses.replace(resolve_config({}, "cs224n", None)[0], dim=4, lr=1e4, iterations=100_000)
+    config = dataclasses.replace(resolve_config({}, "cs224n", None)[0], dim=4, lr=1e4)
     state = TrainState()
     reported = [(params[0].copy(), params[1].copy(), state.step, state.smoothed_loss)]  # the start counts
     with pytest.raises(TrainingDiverged, match="try a lower --lr"), np.errstate(over="ignore", invalid="ignore"):
-        for _ in train_cs224n(config, counts, items, params, state):
+        for _ in train_cs224n(config, counts, items, params, state, CS224nSchedule(iterations=100_000)):
             reported.append((params[0].copy(), params[1].copy(), state.step, state.smoothed_loss))
     center, outside, step, smoothed = reported[-1]
     np.testing.assert_array_equal(params[0], center)

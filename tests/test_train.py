@@ -128,7 +128,7 @@ def test_cs224n_preset_reaches_the_assignment_loss(tmp_path):
     """The assignment's run on the Stanford Sentiment Treebank: smoothed loss at or below 10 after 40,000 steps."""
     corpus = shared_file("sst/datasetSentences.txt")
     config, _ = resolve_config({}, "cs224n", None)
-    assert (config.dim, config.negatives, config.iterations, config.lr, config.min_count) == (10, 10, 40_000, 0.3, 1)
+    assert (config.dim, config.negatives, config.lr, config.min_count) == (10, 10, 0.3, 1)
     checkpoint = None
     summary = run_training(corpus, config, checkpoint, tmp_path / "sst.npz", reporter=Quiet(), checkpoint_every=0,
                            should_stop=lambda: False, on_preflight=lambda pre: None)
@@ -181,13 +181,14 @@ def test_shared_negatives_carry_at_most_max_noise_lump_pairs():
 
 
 def test_info_names_the_cs224n_units(tmp_path):
+    from w2vcli.cli.info import model_story
     from w2vcli.vectors.checkpoint import ModelFile, save_model
-    from w2vcli.vectors.embeddings import describe
 
     model = ModelFile(np.zeros((2, 3), np.float32), np.zeros((2, 3), np.float32), ["a", "b"], np.array([2, 1]),
-                      {"preset": "cs224n"}, {"words_done": 40000}, np.array([9.6]))
+                      {"preset": "cs224n"}, {"step": 40000, "finished": True}, np.array([9.6]))
     save_model(tmp_path / "m.npz", model)
-    assert ("SGD steps", "40,000") in describe(tmp_path / "m.npz")
+    story = model_story(tmp_path / "m.npz")["training"]
+    assert (story["unit"], story["done"], story["total"]) == ("steps", 40000, 40000)
 
 
 def test_a_block_built_alone_equals_a_slice_of_the_whole_run():

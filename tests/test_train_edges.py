@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from w2vcli.cli import app
+from w2vcli.cli import app, commands
 from w2vcli.training import checks, session
 from w2vcli.training.config import DEFAULTS, TrainConfig
 from w2vcli.vectors.checkpoint import load_model, save_model
@@ -250,7 +250,7 @@ def test_a_stop_is_honoured_within_seconds_even_with_a_huge_window(tmp_path):
 
 
 def test_train_help_shows_the_config_defaults_in_panels(monkeypatch):
-    monkeypatch.setattr(sys.modules["w2vcli.cli.commands"], "_help_is_rich", lambda: True)  # panels are a terminal's help
+    monkeypatch.setattr(commands, "_help_is_rich", lambda: True)  # panels are a terminal's help
     result = runner.invoke(app, ["train", "--help"], env={"COLUMNS": "200"})
     lines = result.output.splitlines()
     for name in ["model", "loss", "dim", "window", "negatives", "epochs", "lr", "min_lr", "min_count", "max_vocab",
@@ -265,7 +265,7 @@ def test_train_help_shows_the_config_defaults_in_panels(monkeypatch):
 
 
 def test_train_help_fits_one_screen_per_panel_at_80_columns(monkeypatch):
-    monkeypatch.setattr(sys.modules["w2vcli.cli.commands"], "_help_is_rich", lambda: True)
+    monkeypatch.setattr(commands, "_help_is_rich", lambda: True)
     result = runner.invoke(app, ["train", "--help"], env={"COLUMNS": "80"})
     panels = result.output.split("╭─")[1:]
     assert len(panels) >= 6 and all(len(panel.splitlines()) <= 40 for panel in panels)

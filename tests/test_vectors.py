@@ -7,7 +7,7 @@ import pytest
 
 from w2vcli.vectors.checkpoint import ModelFile, save_model
 from w2vcli.errors import ConfigError, ModelFileError, UnknownWordError
-from w2vcli.vectors.embeddings import Embeddings, describe, load_vectors, parse_query
+from w2vcli.vectors.embeddings import Embeddings, load_vectors, parse_query
 from w2vcli.vectors.formats import write_word2vec
 
 SQRT2 = math.sqrt(2)
@@ -123,16 +123,6 @@ def test_load_vectors_refuses_an_unknown_format(tmp_path):
     (tmp_path / "v.json").write_text("{}")
     with pytest.raises(ModelFileError, match="unknown vectors format"):
         load_vectors(tmp_path / "v.json")
-
-
-def test_describe(tmp_path):
-    _model(tmp_path / "m.npz", lowercase=True, dim=4)
-    rows = dict(describe(tmp_path / "m.npz"))
-    assert (rows["vocabulary"], rows["dimension"], rows["tokens trained"], rows["final loss"]) == (
-        "5", "4", "1,234", "2.5000")
-    assert rows["option dim"] == "4" and rows["file size"].endswith("KB")
-    write_word2vec(tmp_path / "v.txt", WORDS, VECTORS, binary=False)
-    assert dict(describe(tmp_path / "v.txt"))["format"] == "word2vec text"
 
 
 def test_gensim_gives_the_same_vectors_and_answers(tmp_path):

@@ -25,7 +25,7 @@ _NEGATIVE_SAMPLING = ("negatives", "ns_exponent")
 APPLIES = {
     "word2vec": _COMMON + ("epochs", "min_lr", "sample", "batch_size", "max_repeats"),
     "word2vec neg": _NEGATIVE_SAMPLING + ("shared_negatives",),
-    "cs224n": ("preset",) + _COMMON + ("iterations", "windows_per_step", "anneal_every"),
+    "cs224n": ("preset",) + _COMMON,
     "cs224n neg": _NEGATIVE_SAMPLING,
     "subwords": ("subwords", "min_n", "max_n", "buckets"),  # shown when on (fastText's model)
     "phrases": ("phrases", "phrase_passes", "phrase_threshold", "phrase_min_count", "phrase_scoring"),  # when on
@@ -51,7 +51,7 @@ def applicable_options(config: dict) -> dict:
 
     from ..training.config import TrainConfig
 
-    kind = "cs224n" if config.get("preset") == "cs224n" else "word2vec"
+    kind = config.get("preset") if config.get("preset") in APPLIES else "word2vec"
     names = APPLIES[kind] + (APPLIES[f"{kind} neg"] if config.get("loss", "neg") == "neg" else ())
     names += APPLIES["subwords"] if config.get("subwords") else ()
     names += APPLIES["phrases"] if config.get("phrases") else ()
@@ -85,12 +85,14 @@ def model_story(path: Path) -> dict:
 
 
 def training_story(path: Path, config: dict, state: dict, loss_history) -> dict:
-    steps = config.get("preset") == "cs224n"
+    from ..training.config import CS224N_SCHEDULE, procedure_of
+
+    steps = procedure_of(config).unit == "steps"
     done = state.get("step") if steps else state.get("tokens_trained", state.get("words_done"))
     seconds = state.get("train_seconds")
     finished = state.get("finished")
     story = {"finished": finished, "unit": "steps" if steps else "tokens",
-             "done": done, "total": config.get("iterations") if steps else None,
+             "done": done, "total": CS224N_SCHEDULE.iterations if steps else None,
              "epoch": None, "epochs": None if steps else config.get("epochs"),
              "corpus": state.get("corpus"), "corpus_bytes": state.get("corpus_bytes"),
              "corpus_tokens": state.get("corpus_tokens"), "train_seconds": seconds,
@@ -217,3 +219,4 @@ def warn_if_unfinished(path: Path, embeddings) -> None:
     training = training_story(path, config, state, ())
     print_warning(f"{path} is an unfinished checkpoint, stopped in {progress_text(training)}; its vectors are not "
                   f"final. Resume with: {training['resume_command']}")
+

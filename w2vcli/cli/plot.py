@@ -256,7 +256,9 @@ def loss_positions(config: dict, state: dict, n: int) -> tuple[np.ndarray, list[
        at equal fractions: all config["epochs"] of a finished run; of an unfinished run only when it stopped at an
        epoch's end (else the tokens per epoch are not known, and no epoch is marked).
     """
-    steps = config.get("preset") == "cs224n"
+    from ..training.config import procedure_of
+
+    steps = procedure_of(config).unit == "steps"
     unit = "SGD steps" if steps else "tokens trained"
     total = float(state.get("step" if steps else "words_done") or n)
     positions = total * np.arange(1, n + 1) / n  # (n,)

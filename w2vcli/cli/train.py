@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..training.config import CHECKPOINT_EVERY, CS224N, DEFAULTS, TrainConfig
+from ..training.config import CHECKPOINT_EVERY, CS224N, CS224N_SCHEDULE as SCHEDULE, DEFAULTS, TrainConfig
 
 MODEL, SUBWORDS, DATA, OPTIMISATION, OUTPUT, RUN = "Model", "Subwords", "Data", "Optimisation", "Output", "Run"
 PHRASES = "Phrases"
@@ -41,8 +41,8 @@ class Preset(str, Enum):
 
 
 PRESET_HELP = (f"cs224n: the CS224n assignment's run: d={CS224N.dim}, window 1..{CS224N.window}, {CS224N.negatives} "
-               f"negatives, {CS224N.iterations:,} SGD steps each averaging {CS224N.windows_per_step} random windows, "
-               f"step {CS224N.lr} halved every {CS224N.anneal_every:,} steps, every word kept (min-count "
+               f"negatives, {SCHEDULE.iterations:,} SGD steps each averaging {SCHEDULE.windows_per_step} random windows, "
+               f"step {CS224N.lr} halved every {SCHEDULE.anneal_every:,} steps, every word kept (min-count "
                f"{CS224N.min_count}); options given with it override it.")
 
 

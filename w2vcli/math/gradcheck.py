@@ -106,11 +106,26 @@ def standard_checks(dim: int = 5, vocab_size: int = 8, seed: int = 0, negatives:
         NamedCheck("neg sampling · ∂J/∂U", outside_vectors.copy(),
                    lambda x: _pick(core.neg_sampling_loss_and_gradient(center_vec, outside_idx, x, negative_idxs), 2)),
     ]
+    checks += _model_checks(center_idx, window, both, neg, sampler_rng)
+    checks += _block_checks(block, shared_negatives, both, K)
+    return (checks + _hs_checks(setup, center_vectors, center_vec, center_idx, window, block)
+            + _subword_checks(setup, d, K))
+
+
+def _model_checks(center_idx, window, both, neg, sampler_rng) -> list[NamedCheck]:
+    """Skip-gram and CBOW over one window, with each loss, on both matrices."""
+    V, checks = both.shape[1], []
     for model_name, model in (("skip-gram", core.skipgram), ("CBOW", core.cbow)):
         for loss_name, loss_fn, rng in (("naive softmax", core.naive_softmax_loss_and_gradient, None),
                                         ("neg sampling", neg, sampler_rng)):
             objective = (lambda m, l: lambda c, o: m(center_idx, window, c, o, l))(model, loss_fn)
             checks.append(NamedCheck(f"{model_name} · {loss_name}", both.copy(), _both_matrices(objective, V), rng))
+    return checks
+
+
+def _block_checks(block, shared_negatives, both, K: int) -> list[NamedCheck]:
+    """The batched block objective the trainer runs, for each model and loss, on both matrices."""
+    V, checks = both.shape[1], []
     for model in ("skipgram", "cbow"):
         for loss in ("softmax", "neg"):
             objective = (lambda m, l: lambda c, o: batched.block_loss_and_gradient(
@@ -118,9 +133,7 @@ def standard_checks(dim: int = 5, vocab_size: int = 8, seed: int = 0, negatives:
             label = f"block · {'skip-gram' if model == 'skipgram' else 'CBOW'} · " \
                     f"{'naive softmax' if loss == 'softmax' else 'neg sampling'}"
             checks.append(NamedCheck(label, both.copy(), _both_matrices(objective, V)))
-    return (checks + _hs_checks(setup, center_vectors, center_vec, center_idx, window, block)
-            + _subword_checks(setup, d, K))
-
+    return checks
 
 def _hs_checks(setup, center_vectors, center_vec, center_idx, window, block) -> list[NamedCheck]:
     """Hierarchical softmax on a random tree: the loss alone, both models, and the block objectives."""

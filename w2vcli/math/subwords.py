@@ -88,12 +88,11 @@ class SubwordTable:
 
 
 def subword_table(words, min_n: int, max_n: int, buckets: int) -> SubwordTable:
-    """S(w) = [w, its n-gram rows] for each word of the vocabulary (words[i] has row i)."""
-    parts = [np.r_[np.int64(i), ngram_rows(w, min_n, max_n, buckets, len(words))] for i, w in enumerate(words)]
-    starts = np.zeros(len(parts) + 1, dtype=np.int64)
-    starts[1:] = np.cumsum([len(p) for p in parts])
-    rows = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-    return SubwordTable(starts, rows)
+    """S(w) = [w, its n-gram rows] for each word of the vocabulary (words[i] has row i): ngram_rows of every
+    word, computed for all of them at once (math/ngrams.py, tested equal)."""
+    from .ngrams import ngram_table_rows  # it builds on this module's hash
+
+    return SubwordTable(*ngram_table_rows(list(words), min_n, max_n, buckets))
 
 
 def compose(input_matrix, rows) -> np.ndarray:
@@ -104,7 +103,9 @@ def compose(input_matrix, rows) -> np.ndarray:
 def word_vectors(input_matrix, table: SubwordTable) -> np.ndarray:
     """v_w for every word of the table: the (V, d) matrix the queries use."""
     rows, counts = table.gather(np.arange(len(table)))
-    return _sum_per_word(np.take(input_matrix, rows, axis=0), counts) / counts[:, None].astype(input_matrix.dtype)
+    distinct, where = np.unique(rows, return_inverse=True)  # read in file order: a memory-mapped .bin streams
+    gathered = np.take(input_matrix, distinct, axis=0)[where.reshape(-1)]  # (R, d)
+    return _sum_per_word(gathered, counts) / counts[:, None].astype(input_matrix.dtype)
 
 
 def subword_skipgram(center_idx, outside_idxs, input_matrix, table: SubwordTable, outside_vectors,

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import ConfigError, ModelFileError
 from ..files import TEMP_SUFFIX, temp_prefix
-from .config import TrainConfig, TrainState
+from .config import CS224N_SCHEDULE as SCHEDULE, TrainConfig, TrainState
 from .step import block_tokens
 from .trainer import CHUNK_ITEMS
 
@@ -123,8 +123,8 @@ def check_resumable(state: TrainState, config: TrainConfig, center_vectors, voca
                         f"of {n_chunks} chunks")
     if any(e >= config.epochs or c >= n_chunks for e, c, *_ in state.started):
         problems.append("a started chunk lies outside the run")
-    if state.step > config.iterations:
-        problems.append(f"step {state.step:,} is past --iterations {config.iterations:,}")
+    if state.step > SCHEDULE.iterations:
+        problems.append(f"step {state.step:,} is past the cs224n schedule's {SCHEDULE.iterations:,} steps")
     if problems:
         raise ModelFileError(f"corrupt checkpoint {source}: {problems[0]}")
 

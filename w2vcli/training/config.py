@@ -16,7 +16,7 @@ from ..errors import ConfigError, ModelFileError
 
 MODEL_FIELDS = ("model", "loss", "dim", "window", "negatives", "min_count", "max_vocab", "sample", "ns_exponent",
                 "lowercase", "preset", "batch_size", "shared_negatives", "max_repeats", "epochs", "lr", "min_lr", "seed",
-                "iterations", "windows_per_step", "anneal_every", "subwords", "min_n", "max_n", "buckets")
+                "subwords", "min_n", "max_n", "buckets")
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,7 @@ class TrainConfig:
     max_repeats: int = 8  # a word's summed update in one block counts at most this many occurrences (step.sgd_update)
     seed: int = 1  # seeds the one random generator of the run
     lowercase: bool = True  # fold the corpus to lower case
-    preset: str = ""  # "" or "cs224n" (the assignment's procedure, cs224n.py)
-    iterations: int = 40_000  # cs224n: SGD steps
-    windows_per_step: int = 50  # cs224n: random windows averaged per step
-    anneal_every: int = 20_000  # cs224n: the step size halves every this many steps
+    preset: str = ""  # "" or "cs224n": the assignment's procedure (cs224n.py, whose schedule is its own)
     subwords: bool = False  # fastText's model: a word's input vector is the mean of its row and its n-grams' rows
     min_n: int = 3  # subwords: the shortest character n-gram of "<word>" ...
     max_n: int = 6  # ... and the longest
@@ -126,8 +123,7 @@ LIMITS = {
     "min_count": (1, INT_MAX, "positive"), "max_vocab": (0, INT_MAX, "0 or more"), "sample": (0.0, 1.0, "0 or more"),
     "ns_exponent": (-10.0, 10.0, "at least -10"), "batch_size": (0, INT_MAX, "0 (automatic) or more"),
     "shared_negatives": (1, INT_MAX, "positive"), "max_repeats": (1, INT_MAX, "positive"),
-    "seed": (0, 2**63 - 1, "0 or more"), "iterations": (1, INT_MAX, "positive"),
-    "windows_per_step": (1, INT_MAX, "positive"), "anneal_every": (1, INT_MAX, "positive"),
+    "seed": (0, 2**63 - 1, "0 or more"),
     "min_n": (1, MAX_NGRAM, "positive"), "max_n": (1, MAX_NGRAM, "positive"), "buckets": (1, INT_MAX, "positive"),
 }
 PHRASE_FIELDS = ("phrases", "phrase_passes", "phrase_threshold", "phrase_min_count", "phrase_scoring")
@@ -144,14 +140,42 @@ def _typed(value, kind: type, name: str, source):
     return value
 
 
-# The CS224n assignment's run (run.py): 1) d = 10, window uniform in 1..5, 10 negatives; 2) 40,000 SGD steps,
-# each averaging the gradient of 50 random windows; 3) step 0.3, halved every 20,000 steps; 4) every word kept,
-# treebank-style subsampling, noise ∝ count^0.75. Initialisation is word2vec's (init_params) in every mode.
+# The CS224n assignment's run (run.py): d = 10, window uniform in 1..5, 10 negatives, step 0.3, every word kept,
+# treebank-style subsampling, noise ∝ count^0.75; its SGD schedule (40,000 steps of 50 windows, the step halved
+# every 20,000) is the procedure's own (CS224nSchedule). Initialisation is word2vec's (init_params) in every mode.
 DEFAULTS = TrainConfig()
-CS224N = TrainConfig(preset="cs224n", dim=10, window=5, negatives=10, lr=0.3, min_count=1, sample=1e-5,
-                     iterations=40_000, windows_per_step=50, anneal_every=20_000, epochs=1)
+CS224N = TrainConfig(preset="cs224n", dim=10, window=5, negatives=10, lr=0.3, min_count=1, sample=1e-5, epochs=1)
 PRESETS = {"cs224n": CS224N}
 PRESET_NAMES = tuple(PRESETS)
+
+
+@dataclass(frozen=True)
+class CS224nSchedule:
+    """The assignment's SGD schedule (run.py): fixed by its procedure (cs224n.py), not options of a run."""
+    iterations: int = 40_000  # SGD steps
+    windows_per_step: int = 50  # random windows whose gradients each step averages
+    anneal_every: int = 20_000  # the step size halves every this many steps
+
+
+CS224N_SCHEDULE = CS224nSchedule()
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """How a kind of run goes: word2vec's epochs over the corpus, or the CS224n assignment's SGD steps."""
+    unit: str  # what its progress counts: corpus "tokens" or SGD "steps" (vectors.checkpoint.progress_unit)
+    parallel: bool  # it can run in several workers
+    continuable: bool  # --init may start a new run from its models
+
+
+PROCEDURES = {"": Procedure("tokens", parallel=True, continuable=True),
+              "cs224n": Procedure("steps", parallel=False, continuable=False)}
+
+
+def procedure_of(config: TrainConfig | dict) -> Procedure:
+    """The procedure a config (or a model file's saved config) runs."""
+    preset = config.get("preset", "") if isinstance(config, dict) else config.preset
+    return PROCEDURES.get(preset, PROCEDURES[""])
 
 
 @dataclass
@@ -159,7 +183,7 @@ class TrainState:
     epoch: int = 0  # epochs completed
     chunk: int = 0  # chunks of the current epoch completed before the first unfinished one
     words_done: int = 0  # corpus tokens of the finished chunks over all epochs (before subsampling)
-    step: int = 0  # cs224n: SGD steps taken
+    step: int = 0  # the cs224n procedure: SGD steps taken
     smoothed_loss: float = float("nan")  # exponential moving average of the loss per pair (cs224n: per step)
     loss_history: list = field(default_factory=list)  # smoothed_loss after each chunk (cs224n: each report)
     rng_state: dict = field(default_factory=dict)  # cs224n: the generator's bit_generator.state

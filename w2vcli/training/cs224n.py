@@ -25,11 +25,13 @@ import numpy as np
 from ..math.pairs import pairs_naive_softmax_loss_and_gradient
 from ..errors import ConfigError
 from ..data.sampling import NoiseSampler, cs224n_keep_probabilities, noise_distribution
+from .config import CS224N_SCHEDULE as SCHEDULE, CS224nSchedule as Schedule
 from .config import TrainConfig, TrainProgress, TrainState
 from .trainer import check_finite, smooth
 
 REPLICAS = 30  # copies of the corpus, each subsampled once (the assignment's `sentences * 30`)
 REPORT_EVERY = 100  # steps between progress reports (and possible checkpoints); their draws are made at once
+
 
 
 def replicated_sentences(items: np.ndarray, counts, rng: np.random.Generator):
@@ -106,11 +108,11 @@ class DrawnSteps:
 
 
 def draw_steps(corpus, n_steps: int, config: TrainConfig, sampler: NoiseSampler | None,
-               rng: np.random.Generator) -> DrawnSteps:
-    """Every window and negative of n_steps steps of config.windows_per_step windows each, drawn at once."""
-    centers, outsides, window_of_pair = random_windows(corpus, n_steps * config.windows_per_step, config.window, rng)
+               rng: np.random.Generator, windows_per_step: int = SCHEDULE.windows_per_step) -> DrawnSteps:
+    """Every window and negative of n_steps steps of windows_per_step windows each, drawn at once."""
+    centers, outsides, window_of_pair = random_windows(corpus, n_steps * windows_per_step, config.window, rng)
     negatives = None if sampler is None else negatives_avoiding(outsides, config.negatives, sampler, rng)
-    bounds = np.searchsorted(window_of_pair // config.windows_per_step, np.arange(n_steps + 1))
+    bounds = np.searchsorted(window_of_pair // windows_per_step, np.arange(n_steps + 1))
     return DrawnSteps(centers, outsides, negatives, bounds)
 
 
@@ -182,9 +184,11 @@ def stacked_rows(drawn: DrawnSteps, vocab_size: int) -> np.ndarray:
                            vocab_size + drawn.negatives], axis=1)
 
 
-def train_cs224n(config: TrainConfig, counts, items: np.ndarray, params, state: TrainState) -> Iterator[TrainProgress]:
+def train_cs224n(config: TrainConfig, counts, items: np.ndarray, params, state: TrainState,
+                 schedule: Schedule | None = None) -> Iterator[TrainProgress]:
     """The assignment's SGD, resumable at every REPORT_EVERY steps; params (V, d) float32 updated in place
     (consistent with state at every yield; left at the last report if the loss turns non-finite)."""
+    schedule = schedule or SCHEDULE
     if config.model != "skipgram":
         raise ConfigError("--preset cs224n trains skip-gram, as the assignment does (drop --model cbow)")
     corpus = replicated_sentences(items, counts, np.random.default_rng([config.seed, 30]))
@@ -194,12 +198,12 @@ def train_cs224n(config: TrainConfig, counts, items: np.ndarray, params, state: 
         rng.bit_generator.state = state.rng_state
     center_vectors, outside_vectors = params
     stacked = np.concatenate([center_vectors, outside_vectors])  # (2V, d) [V; U]
-    neg_step = NegStep(config.dim, config.negatives, config.windows_per_step * 2 * config.window)
-    while state.step < config.iterations:
-        n_steps = min(REPORT_EVERY - state.step % REPORT_EVERY, config.iterations - state.step)
-        drawn = draw_steps(corpus, n_steps, config, sampler, rng)
-        step_sizes = config.lr * 0.5 ** ((state.step + np.arange(n_steps)) // config.anneal_every)  # (n,)
-        scales = step_sizes / config.windows_per_step  # the gradient is averaged over the windows
+    neg_step = NegStep(config.dim, config.negatives, schedule.windows_per_step * 2 * config.window)
+    while state.step < schedule.iterations:
+        n_steps = min(REPORT_EVERY - state.step % REPORT_EVERY, schedule.iterations - state.step)
+        drawn = draw_steps(corpus, n_steps, config, sampler, rng, schedule.windows_per_step)
+        step_sizes = config.lr * 0.5 ** ((state.step + np.arange(n_steps)) // schedule.anneal_every)  # (n,)
+        scales = step_sizes / schedule.windows_per_step  # the gradient is averaged over the windows
         if sampler is None:
             losses = [_softmax_step(stacked, drawn.centers[drawn.step(i)], drawn.outsides[drawn.step(i)], scale)
                       for i, scale in enumerate(scales)]
@@ -207,13 +211,13 @@ def train_cs224n(config: TrainConfig, counts, items: np.ndarray, params, state: 
             losses = _neg_steps(neg_step, stacked, drawn, stacked_rows(drawn, len(counts)), scales)
         smoothed = state.smoothed_loss
         for loss in losses:  # a non-finite loss raises here, leaving params and state at the last report
-            smoothed = smooth(smoothed, check_finite(loss / config.windows_per_step))
+            smoothed = smooth(smoothed, check_finite(loss / schedule.windows_per_step))
         state.smoothed_loss, state.step = smoothed, state.step + n_steps
         center_vectors[...], outside_vectors[...] = stacked[:len(counts)], stacked[len(counts):]
         state.words_done = state.step
         state.loss_history.append(state.smoothed_loss)
         state.rng_state = rng.bit_generator.state
-        yield TrainProgress(1, state.step, config.iterations, float(step_sizes[-1]), state.smoothed_loss,
+        yield TrainProgress(1, state.step, schedule.iterations, float(step_sizes[-1]), state.smoothed_loss,
                             unit="steps", epochs=1)
     state.epoch, state.finished = 1, True
 

@@ -18,7 +18,7 @@ from ..data.corpus import corpus_files
 from ..errors import ConfigError
 from ..vectors.checkpoint import ModelFile, load_model
 from .checks import check_memory, check_output_folder, check_token_space
-from .config import MODEL_FIELDS, PHRASE_FIELDS, PRESETS, TrainConfig
+from .config import MODEL_FIELDS, PHRASE_FIELDS, PRESETS, TrainConfig, procedure_of
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,9 @@ def plan_training(corpus: Path, given: dict, *, preset: str | None = None, resum
     if init is not None and resume is not None:
         raise ConfigError("--init starts a new run from a model and --resume continues a stopped one: give one")
     init_model = load_model(init) if init is not None else None
-    if init_model is not None and init_model.config.get("preset") == "cs224n":
-        raise ConfigError(f"{init} was trained with --preset cs224n, which cannot be continued")
+    if init_model is not None and not procedure_of(init_model.config).continuable:
+        raise ConfigError(f"{init} was trained with --preset {init_model.config['preset']}, which cannot be "
+                          "continued")
     config, checkpoint = resolve_config(given, preset, resume, init_model)
     if config.phrases:
         check_rereadable(corpus, files)
@@ -98,7 +99,7 @@ def plan_training(corpus: Path, given: dict, *, preset: str | None = None, resum
                           f"run without --resume, with --force to replace {resume})")
     if workers is not None and workers < 1:
         raise ConfigError(f"--workers must be positive (got {workers})")
-    workers = 1 if config.preset == "cs224n" else (workers or default_workers())
+    workers = (workers or default_workers()) if procedure_of(config).parallel else 1
     out = out or resume or Path("model.npz")
     for file in files:  # never the corpus, however named (a link, another spelling), not even with --force
         if out.exists() and file.exists() and os.path.samefile(out, file):

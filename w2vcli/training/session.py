@@ -29,7 +29,7 @@ from ..data.vocab import Vocab
 from ..errors import ConfigError, ModelFileError, TrainingDiverged, W2VError
 from ..vectors.checkpoint import ModelFile, save_model
 from .checks import all_finite, check_memory, check_output_folder, check_resumable, model_bytes
-from .config import TrainConfig, TrainProgress, TrainState
+from .config import TrainConfig, TrainProgress, TrainState, procedure_of
 from .continued import continued_params, continued_vocab, resume_vocab
 from .evaluation import EpochEvaluator
 from .cs224n import train_cs224n
@@ -126,7 +126,7 @@ def ngram_rows(config: TrainConfig) -> int:
 def preflight(store: TokenStore, vocab: Vocab, config: TrainConfig, state: TrainState, resumed: bool) -> Preflight:
     where = None
     if resumed:
-        where = (f"step {state.step:,}" if config.preset == "cs224n" else
+        where = (f"step {state.step:,}" if procedure_of(config).unit == "steps" else
                  f"epoch {state.epoch + 1}/{config.epochs}, {state.words_done:,} tokens done")
     warnings = ()
     if config.loss == "softmax" and len(vocab) > SOFTMAX_WARN_VOCAB:
@@ -138,9 +138,17 @@ def preflight(store: TokenStore, vocab: Vocab, config: TrainConfig, state: Train
 
 def progress_stream(config: TrainConfig, store: TokenStore, vocab: Vocab, params, state: TrainState, workers: int):
     """An iterable of TrainProgress; at each item params and state are consistent, or made so by its paused()."""
-    if config.preset == "cs224n":
-        items = vocab_ids(store.read(0, store.n_items), vocab.remap(store.words))
-        return train_cs224n(config, vocab.counts, items, params, state)
+    return _STREAMS[config.preset](config, store, vocab, params, state, workers)
+
+
+def _cs224n_stream(config: TrainConfig, store: TokenStore, vocab: Vocab, params, state: TrainState, workers: int):
+    """The assignment's procedure (cs224n.py): one worker, the whole corpus in memory."""
+    items = vocab_ids(store.read(0, store.n_items), vocab.remap(store.words))
+    return train_cs224n(config, vocab.counts, items, params, state)
+
+
+def _word2vec_stream(config: TrainConfig, store: TokenStore, vocab: Vocab, params, state: TrainState, workers: int):
+    """word2vec's epochs over the streamed corpus, by `workers` trainers over the same arrays (workers.py)."""
     corpus = Corpus(store.read, store.n_items, store.n_tokens, vocab.remap(store.words))
     table = subword_table(config, vocab)  # one, shared by the workers as the arrays are
     trainers = [Trainer(config, vocab, params, table) for _ in range(workers)]  # the same arrays, shared
@@ -149,6 +157,9 @@ def progress_stream(config: TrainConfig, store: TokenStore, vocab: Vocab, params
     else:
         transport = (ForkTransport if can_fork() else ThreadTransport)(trainers, corpus)
     return Schedule(config, corpus, state, transport)
+
+
+_STREAMS = {"": _word2vec_stream, "cs224n": _cs224n_stream}  # by TrainConfig.preset
 
 
 def check_divergence(loss: float, first: float, lr: float) -> None:
@@ -249,7 +260,7 @@ def run_training(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile |
     with store, one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
         check_memory(config, len(vocab), workers)  # now that the vocabulary is known, before the first step
         check_output_folder(out, len(vocab), config.dim, ngram_rows(config))
-        if workers > 1 and can_fork() and config.preset != "cs224n":
+        if workers > 1 and can_fork() and procedure_of(config).parallel:
             params = tuple(shared_copy(matrix) for matrix in params)  # seen and updated by every worker process
         on_preflight(preflight(store, vocab, config, state, checkpoint is not None))
         session = Session(corpus_path, config, out, vocab, params, state, store, evaluator)

@@ -11,6 +11,8 @@ Keys (every one required):
     loss_history     (n,) float64          smoothed training loss, one value per report
 and, for a subword model (config subwords, min_n, max_n, buckets) only:
     ngram_vectors    (buckets, d) float32  the n-gram rows that follow center_vectors in fastText's input matrix
+and, optional (files written before it existed lack it; wordindex.py checks it before believing it):
+    word_order       (V,) int32            the rows in the words' sorted order, for a query's binary search
 Reading is bounded (npzfile.py checks every member's header against its size before reading it), and a query
 reads only the members it needs (read_model). Not here: anything that needs pickle; word2vec's text and binary
 formats (formats.py, word2vec_reader.py).
@@ -27,11 +29,12 @@ import numpy as np
 from ..errors import ModelFileError
 from ..files import atomic_write
 from .npzfile import NpzArchive
+from .wordindex import sorted_order
 
 FORMAT_VERSION = 1
 GENSIM_SUFFIXES = (".model", ".kv")  # gensim's pickled models and KeyedVectors
 KEYS = ("format_version", "center_vectors", "outside_vectors", "words", "counts", "config", "state", "loss_history")
-OPTIONAL_KEYS = ("ngram_vectors",)
+OPTIONAL_KEYS = ("ngram_vectors", "word_order")
 
 
 @dataclass
@@ -48,11 +51,13 @@ class ModelFile:
 
 def save_model(path, model: ModelFile) -> None:
     """Write model to path atomically (see atomic_write)."""
+    words = np.array(model.words, dtype=np.str_) if len(model.words) else np.zeros(0, dtype="<U1")  # (V,)
     arrays = {
         "format_version": np.int64(FORMAT_VERSION),
         "center_vectors": np.ascontiguousarray(model.center_vectors, dtype=np.float32),
         "outside_vectors": np.ascontiguousarray(model.outside_vectors, dtype=np.float32),
-        "words": np.array(model.words, dtype=np.str_) if len(model.words) else np.zeros(0, dtype="<U1"),
+        "words": words,
+        "word_order": sorted_order(words),
         "counts": np.asarray(model.counts, dtype=np.int64),
         "config": np.str_(json.dumps(model.config, sort_keys=True)),
         "state": np.str_(json.dumps(model.state, sort_keys=True)),
@@ -65,7 +70,7 @@ def save_model(path, model: ModelFile) -> None:
 
 def load_model(path) -> ModelFile:
     """Read and validate a model file; any problem raises ModelFileError naming the file and what is wrong."""
-    arrays = read_model(path, KEYS + OPTIONAL_KEYS)
+    arrays = read_model(path, (*KEYS, "ngram_vectors"))
     ngrams = _ngram_vectors(path, arrays.get("ngram_vectors"), arrays["config"], arrays["center_vectors"].shape[1])
     return ModelFile(arrays["center_vectors"], arrays["outside_vectors"], arrays["words"], arrays["counts"],
                      arrays["config"], arrays["state"], arrays["loss_history"], ngrams)
@@ -77,11 +82,13 @@ def load_metadata(path) -> tuple[dict, dict]:
     return arrays["config"], arrays["state"]
 
 
-def read_model(path, keys=KEYS, *, mapped=()) -> dict:
-    """The members keys of a model file, after every member's header is checked against the others (shapes,
-    dtypes, sizes) and before any other member is read: a query reads one matrix of the two.
+def read_model(path, keys=KEYS, *, mapped=(), word_array: bool = False) -> dict:
+    """The members keys of a model file (an optional one only when present), after every member's header is
+    checked against the others (shapes, dtypes, sizes) and before any other member is read: a query reads one
+    matrix of the two.
 
-    Arrays come back as ModelFile holds them: vectors float32, words a list, counts int64, config and state dicts.
+    Arrays come back as ModelFile holds them: vectors float32, words a list (word_array: the (V,) unicode array
+    as stored, no str made), counts int64, config and state dicts, word_order as stored (wordindex.py checks it).
     The members named in mapped are mapped read-only from the file when stored uncompressed (npzfile.py).
     """
     path = Path(path)
@@ -93,7 +100,7 @@ def read_model(path, keys=KEYS, *, mapped=()) -> dict:
             arrays = {key: archive.read(key, members[key], mapped=key in mapped) for key in keys if key in members}
     except OSError as error:
         raise ModelFileError(f"{path} cannot be read ({error.strerror or error})") from None
-    return _converted(path, arrays)
+    return _converted(path, arrays, word_array)
 
 
 def _check_file(path: Path) -> None:
@@ -143,6 +150,9 @@ def _members(path: Path, archive: NpzArchive) -> dict:
             raise ModelFileError(f"{path}: {key} must be one JSON string")
     if len(members["loss_history"].shape) != 1 or members["loss_history"].dtype.kind not in "iuf":
         raise ModelFileError(f"{path}: loss_history must be a list of numbers")
+    order = members.get("word_order")
+    if order is not None and (order.shape != (count,) or order.dtype.kind not in "iu"):
+        raise ModelFileError(f"{path}: word_order must be {count} integers to match the words")
     ngrams = members.get("ngram_vectors")
     if ngrams is not None and (len(ngrams.shape) != 2 or ngrams.shape[1] != center.shape[1]
                                or ngrams.dtype.kind != "f"):
@@ -151,14 +161,14 @@ def _members(path: Path, archive: NpzArchive) -> dict:
     return members
 
 
-def _converted(path: Path, arrays: dict) -> dict:
+def _converted(path: Path, arrays: dict, word_array: bool = False) -> dict:
     """Arrays as ModelFile holds them; config and state parsed (JSON objects, or ModelFileError)."""
     converted = {}
     for key, array in arrays.items():
         if key in ("center_vectors", "outside_vectors", "ngram_vectors"):
             converted[key] = array.astype(np.float32, copy=False)
         elif key == "words":
-            converted[key] = array.tolist()
+            converted[key] = array if word_array else array.tolist()
         elif key == "counts":
             converted[key] = array.astype(np.int64, copy=False)
         elif key == "loss_history":

@@ -20,7 +20,8 @@ from .checkpoint import GENSIM_SUFFIXES, load_model, read_model
 from ..errors import ConfigError, ModelFileError, UnknownWordError
 from .fasttext import fasttext_vectors, is_fasttext_bin
 from .formats import format_of, read_word2vec
-from .rowchecks import check_unique, first_non_finite_row
+from .rowchecks import first_non_finite_row
+from .wordindex import WordIndex, checked_index
 
 SUGGESTION_POOL = 50_000  # an unknown word is compared with this many most frequent words (~0.1 s), not all
 COSMUL_EPSILON = 1e-6  # gensim's, in most_similar_cosmul (its evaluate_word_analogies uses that): one ranking
@@ -38,16 +39,37 @@ def cosmul_scores(shifted_a: np.ndarray, shifted_b: np.ndarray, shifted_c: np.nd
 
 
 class Embeddings:
-    def __init__(self, words, vectors, *, lowercase: bool = False, counts=None, state=None):
-        self.words = list(words)  # (V,) most frequent first
+    def __init__(self, words, vectors, *, lowercase: bool = False, counts=None, state=None,
+                 word_index: WordIndex | None = None):
+        self._words = words if isinstance(words, np.ndarray) else list(words)  # (V,) most frequent first
         self.vectors = np.asarray(vectors, dtype=np.float32)  # (V, d)
         self.lowercase = lowercase  # lookups fold case when the model was trained lowercased
         self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)  # (V,) or None
         self.state = dict(state or {})  # a .npz model's training state (finished, epoch, ...); {} for word2vec files
-        self.index = dict(zip(self.words, range(len(self.words))))  # word -> row
+        self.word_index = word_index  # a .npz's sorted lookup over words as an array; else the dict index
 
     def __len__(self) -> int:
-        return len(self.words)
+        return len(self._words)
+
+    @cached_property
+    def words(self) -> list[str]:
+        """(V,) the words as str, decoded on first use (a query decodes only the words it answers)."""
+        return self._words.tolist() if isinstance(self._words, np.ndarray) else self._words
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """word -> row for every word, built on first use (many lookups); a few use find()."""
+        return dict(zip(self.words, range(len(self.words))))
+
+    def find(self, key: str) -> int | None:
+        """The row of an already case-folded word, or None: through the dict index once it is built, else through
+        the word_index (no dict of V words for one query)."""
+        if self.word_index is not None and "index" not in self.__dict__:
+            return self.word_index.find(key)
+        return self.index.get(key)
+
+    def word(self, row: int) -> str:
+        return str(self._words[row])
 
     @property
     def dim(self) -> int:
@@ -75,13 +97,14 @@ class Embeddings:
         return word.lower() if self.lowercase else word
 
     def __contains__(self, word: str) -> bool:
-        return self.key(word) in self.index
+        return self.find(self.key(word)) is not None
 
     def row(self, word: str) -> int:
         """The row of word, or UnknownWordError with up to three close words as suggestions."""
         key = self.key(word)
-        if key in self.index:
-            return self.index[key]
+        row = self.find(key)
+        if row is not None:
+            return row
         close = difflib.get_close_matches(key, self.words[:SUGGESTION_POOL], n=3)
         hint = f" (did you mean: {', '.join(close)}?)" if close else ""
         raise UnknownWordError(f"unknown word '{word}'{hint}")
@@ -136,17 +159,17 @@ class Embeddings:
             return []
         best = np.argpartition(-scores, k - 1)[:k]  # (k,) unordered, O(V)
         best = best[np.lexsort((best, -scores[best]))]
-        return [(self.words[i], float(scores[i])) for i in best]
+        return [(self.word(i), float(scores[i])) for i in best]
 
     def rows_of(self, words) -> tuple[list[int], list[str]]:
         """Rows of the known words (in order, repeats dropped) and the unknown words, without raising."""
         rows, unknown = [], []
         for word in words:
-            key = self.key(word)
-            if key not in self.index:
+            row = self.find(self.key(word))
+            if row is None:
                 unknown.append(word)
-            elif self.index[key] not in rows:
-                rows.append(self.index[key])
+            elif row not in rows:
+                rows.append(row)
         return rows, unknown
 
 
@@ -209,21 +232,21 @@ def _model_embeddings(path: Path, which: str) -> Embeddings:
     if which not in MATRICES:
         raise ConfigError(f"--vectors must be one of center, outside, sum (got '{which}')")
     keys = MATRICES[which]
-    arrays = read_model(path, ("words", "counts", "config", "state", *keys), mapped=keys)
-    config, words = arrays["config"], arrays["words"]
+    arrays = read_model(path, ("words", "word_order", "counts", "config", "state", *keys), mapped=keys,
+                        word_array=True)
+    config, words = arrays["config"], arrays["words"]  # words: (V,) unicode array
+    index = checked_index(path, words, arrays.get("word_order"))  # every word once, or ModelFileError
     if config.get("subwords") and which == "center":
         embeddings = embeddings_from_model(load_model(path), which)
         embeddings.state = arrays["state"]
     else:
         vectors = arrays[keys[0]] if len(keys) == 1 else arrays[keys[0]] + arrays[keys[1]]  # (V, d)
         embeddings = Embeddings(words, vectors, lowercase=bool(config.get("lowercase", False)),
-                                counts=arrays["counts"], state=arrays["state"])
+                                counts=arrays["counts"], state=arrays["state"], word_index=index)
     row = first_non_finite_row(embeddings.vectors, embeddings.norms)  # the norms a query needs anyway
     if row is not None:
-        raise ModelFileError(f"{path}: model has non-finite vectors (row {row + 1}, word {words[row]!r}): "
+        raise ModelFileError(f"{path}: model has non-finite vectors (row {row + 1}, word {str(words[row])!r}): "
                              "it diverged; retrain with a lower --lr")
-    if len(embeddings.index) != len(words):
-        check_unique(path, words)
     return embeddings
 
 
@@ -237,31 +260,3 @@ def _format(path: Path) -> str | None:
         if start != b"PK\x03\x04" and start[:1] != b"\x80":  # not a zip, nor a pickle under another name
             raise ModelFileError(f"{path}: unknown vectors format (expected .npz, .txt, .vec or .bin)")
     return fmt
-
-
-def describe(path) -> list[tuple[str, str]]:
-    """(property, value) rows for `w2v info`: sizes always; training options and progress for a .npz."""
-    path = Path(path)
-    fmt = _format(path)
-    if fmt is not None:
-        embeddings = load_vectors(path)
-        rows = [("format", f"word2vec {fmt}"), ("vocabulary", f"{len(embeddings):,}"),
-                ("dimension", str(embeddings.dim)), ("lowercase", str(embeddings.lowercase).lower())]
-    else:
-        model = load_model(path)
-        state, losses = model.state, model.loss_history
-        tokens = state.get("tokens_trained", state.get("words_done"))
-        rows = [("format", "w2vcli .npz"), ("vocabulary", f"{len(model.words):,}"),
-                ("dimension", str(model.center_vectors.shape[1])),
-                ("SGD steps" if model.config.get("preset") == "cs224n" else "tokens trained",
-                 "unknown" if tokens is None else f"{int(tokens):,}"),
-                ("final loss", f"{losses[-1]:.4f}" if len(losses) else "none recorded")]
-        rows += [(f"option {name}", str(value)) for name, value in sorted(model.config.items())]
-    return [("file", str(path)), *rows, ("file size", _human_size(path.stat().st_size))]
-
-
-def _human_size(size: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:,} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1000
