@@ -8,10 +8,11 @@ path from the root visits the inner nodes n_1..n_L(w) and turns left (code 0) or
 
 so the probabilities of all V leaves sum to 1 (tested) at a cost of L ≈ log2 V dot products instead of V.
 Here: the tree as paths (TreePaths, built from any sequence of merges), the per-example loss that reads like the
-derivation, and the batched block objectives training runs (tested equal to sums of the per-example loss).
+derivation, and the batched block objectives training runs (tested equal to sums of the per-example loss), whose
+gradient comes with each inner node once, its terms summed (node_gradient), and the paths through it counted.
 Which tree: data/huffman.py (word2vec's Huffman tree from the counts). Pure: no I/O, no randomness.
 
-Legend: V vocabulary, d dimension, L longest path, T block tokens, W window.
+Legend: V vocabulary, d dimension, L longest path, T block tokens, W window, N distinct nodes of a block.
 """
 
 from __future__ import annotations

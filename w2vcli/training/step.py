@@ -145,8 +145,7 @@ def damp_shared_negatives(grad: SparseGradient, block_rows: int, lump: float, co
     (about 230 at the defaults on Brown), in one step. Twice that (--shared-negatives 32, --batch-size 1024)
     collapsed the vectors (analogies 0.1%) or diverged; with this cap they train (2.2%, 2.6%), and the defaults
     are untouched. Skip-gram only: a CBOW block gives each negative at most T·K/K' pairs. Not for --loss hs, which
-    has no shared negatives: its nodes near the root, on most paths, are numbered first (huffman_paths root_first)
-    (the --max-repeats cap of sgd_update then applies to them as to frequent words).
+    has no shared negatives: its nodes near the root, on most paths, are capped by sgd_step_hs (cap_nodes).
     """
     if grad.outside_idxs is None or config.model != "skipgram" or config.loss == "hs" or lump <= MAX_NOISE_LUMP:
         return grad
