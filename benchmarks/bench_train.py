@@ -87,7 +87,7 @@ def _tree_pss_kib(pid: int) -> int:
     return total
 
 
-def timed(command: list[str]) -> tuple[float, float, float]:
+def timed(command: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
     """Run command; (wall seconds, peak memory MiB, CPU seconds) of that process and its workers.
 
     Peak memory is the largest sum of PSS over the process tree, sampled every 20 ms (fair to a system whose
@@ -95,7 +95,7 @@ def timed(command: list[str]) -> tuple[float, float, float]:
     peak resident size as the kernel reports it at exit.
     """
     start = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
     peak_kib, finished = [0], threading.Event()
 
     def sample():  # never waits on the process itself: wait4 below must be the one to reap it
@@ -115,13 +115,20 @@ def timed(command: list[str]) -> tuple[float, float, float]:
 
 
 class W2vcli:
-    def __init__(self, workers: int, extra: list[str]):
+    """`w2v train` of this checkout, or with tree of another one (run from its folder, so that `-m w2vcli` and
+    PYTHONPATH find that one): the same machine and load, side by side."""
+
+    def __init__(self, workers: int, extra: list[str], tree: Path | None = None):
         self.name, self.workers, self.extra = f"w2vcli {workers} worker{'s' * (workers > 1)}", workers, extra
+        self.tree = tree
+        if tree is not None:
+            self.name += f" ({tree.name})"
 
     def command(self, corpus: Path, out: Path, seed: int, epochs: int) -> list[str]:
         options = {"dim": 100, "window": 5, "negatives": 5, "min-count": 5, "sample": 0.001, "epochs": epochs,
                    "seed": seed, "workers": self.workers, "checkpoint-every": 0}
-        return [sys.executable, "-m", "w2vcli", "train", str(corpus), "--out", str(out) + ".npz", "--force",
+        env = ["env", f"PYTHONPATH={self.tree}"] if self.tree is not None else []
+        return [*env, sys.executable, "-m", "w2vcli", "train", str(corpus), "--out", str(out) + ".npz", "--force",
                 "--quiet", *itertools.chain.from_iterable((f"--{k}", str(v)) for k, v in options.items()),
                 *self.extra]
 
@@ -201,7 +208,7 @@ def run_round(systems, corpus: Path, tmp: Path, seed: int, scorer: Scorer) -> li
     for system in systems[shift:] + systems[:shift]:
         for epochs in (SETTINGS["epochs"], 1):
             out = tmp / "vectors"
-            seconds, peak, cpu = timed(system.command(corpus, out, seed, epochs))
+            seconds, peak, cpu = timed(system.command(corpus, out, seed, epochs), getattr(system, "tree", None))
             quality = scorer(system.load(out)) if epochs > 1 else {}
             runs.append(Run(system.name, seed, epochs, seconds, peak, **quality, cpu_seconds=cpu))
             print(f"seed {seed} | {system.name} | {epochs} epochs | {seconds:.1f} s | CPU {cpu:.1f} s | "
@@ -213,6 +220,7 @@ def run_round(systems, corpus: Path, tmp: Path, seed: int, scorer: Scorer) -> li
 def make_systems(args, tmp: Path) -> list:
     extra = ["--loss", args.loss] + args.w2v_args.split()
     systems = [W2vcli(workers, extra) for workers in args.workers]
+    systems += [W2vcli(2, extra, tree.resolve()) for tree in args.compare]
     systems.append(PythonPeer(REFERENCE, for_loss(GENSIM_SCRIPT, args.loss)))
     if args.fasttext:
         systems.append(PythonPeer("fastText 2 threads", for_loss(FASTTEXT_SCRIPT, args.loss)))
@@ -232,6 +240,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--loss", choices=["neg", "hs"], default="neg",
                         help="neg: negative sampling (5 negatives) in every system; hs: hierarchical softmax alone")
     parser.add_argument("--w2v-args", default="", help="extra `w2v train` options, e.g. '--shared-negatives 32'")
+    parser.add_argument("--compare", type=Path, nargs="*", default=[],
+                        help="also run the w2vcli of these checkouts (2 workers), e.g. the main branch's")
     parser.add_argument("--quick", action="store_true", help="smoke test: the first 3,000 sentences, seed 1")
     parser.add_argument("--json", type=Path, help="also save every run here")
     parser.add_argument("--report", type=Path, help="print the table of runs saved by --json, run nothing")
@@ -247,6 +257,7 @@ def main(argv=None) -> None:
         print(markdown_table(*load_runs(args.report)))
         return
     scorer = Scorer(args.data)
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         corpus = args.corpus
         if args.quick:
@@ -261,6 +272,12 @@ def main(argv=None) -> None:
     if args.json:
         save_runs(args.json, runs, tokens, REFERENCE)
     print(markdown_table(runs, tokens, REFERENCE))
+    print("\nQuality per seed (analogy %, WS-353, SimLex-999):")
+    for run in runs:
+        if run.epochs > 1:
+            print(f"  {run.system}, seed {run.seed}: {100 * run.analogy:.2f}, {run.ws353:.3f}, {run.simlex:.3f}")
+    print("Load average (1, 5, 15 min) at the start: {:.1f} {:.1f} {:.1f}; at the end: {:.1f} {:.1f} {:.1f}".format(
+        *load_before, *os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -185,3 +185,42 @@ def test_cbow_full_spread_is_word2vecs_step(shape, T, W):
         ref_c, ref_o = ref_c + len(context_ids) * g_c, ref_o + g_o
     np.testing.assert_allclose(step_c, ref_c, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(step_o, ref_o, rtol=1e-8, atol=1e-10)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 60), st.integers(1, 5), st.integers(1, 6), st.integers(0, 2**32 - 1))
+def test_scatter_add_with_cap_and_scale_equals_its_definition(R, d, cap, seed):
+    """Each row's summed update, times min(1, cap/c) for a row occurring c times, times scale (many runs over the
+    cap, of every length, at either end of the sorted rows)."""
+    rng = np.random.default_rng(seed)
+    rows, updates = rng.integers(0, 6, size=R), rng.normal(size=(R, d)).astype(np.float32)
+    matrix = rng.normal(size=(6, d)).astype(np.float32)
+    expected = matrix.astype(np.float64)
+    for row in np.unique(rows):
+        mine = rows == row
+        expected[row] += -0.5 * min(1.0, cap / mine.sum()) * updates[mine].sum(axis=0)
+    batched.scatter_add(matrix, rows, updates, max_repeats=cap, scale=np.float32(-0.5))
+    np.testing.assert_allclose(matrix, expected, rtol=1e-5, atol=1e-5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(problem, st.integers(1, 20), st.integers(1, 4), st.integers(1, 4), st.integers(1, 5))
+def test_skipgram_block_with_negative_groups_equals_per_example_model(shape, T, W, K, G):
+    """Negatives (G, K): with weight 1, a block is the sum over its centers of core.skipgram, each pair of center
+    t using the K negatives of t's group (token_groups: G consecutive runs of ⌈T/G⌉ positions)."""
+    (V, d, seed) = shape
+    rng, center_vectors, outside_vectors = _vectors(V, d, seed)
+    block = _random_block(rng, V, T, W)
+    negatives = rng.integers(V, size=(G, K))
+    loss, grad_c, grad_o = batched.block_loss_and_gradient(center_vectors, outside_vectors, block, negatives,
+                                                           neg_weight=1.0)
+    groups = batched.token_groups(T, G)
+    assert list(groups) == sorted(groups) and np.all(np.bincount(groups)[:-1] == -(-T // G))
+    ref_loss, ref_c, ref_o = 0.0, np.zeros_like(center_vectors), np.zeros_like(outside_vectors)
+    for t, context_ids in _per_center_contexts(block).items():
+        per_pair = lambda v, o, U, neg=negatives[groups[t]]: core.neg_sampling_loss_and_gradient(v, o, U, neg)  # noqa: E731
+        l, g_c, g_o = core.skipgram(block.ids[t], context_ids, center_vectors, outside_vectors, per_pair)
+        ref_loss, ref_c, ref_o = ref_loss + l, ref_c + g_c, ref_o + g_o
+    np.testing.assert_allclose(loss, ref_loss, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(grad_c, ref_c, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(grad_o, ref_o, rtol=1e-8, atol=1e-10)

@@ -231,3 +231,14 @@ def test_a_chunk_trained_in_slices_equals_the_chunk_trained_whole():
     np.testing.assert_array_equal(whole[0], sliced[0])
     np.testing.assert_array_equal(whole[1], sliced[1])
     assert (whole_result.loss_sum, whole_result.pairs) == (sliced_result.loss_sum, sliced_result.pairs)
+
+
+def test_skipgram_splits_a_blocks_negatives_into_groups_of_tokens():
+    from w2vcli.training.step import negatives_shape
+
+    assert negatives_shape(TrainConfig(), 512) == (2, 32)  # 2 groups of 256 tokens, 32 negatives each
+    assert negatives_shape(TrainConfig(shared_negatives=128), 1024) == (4, 32)
+    assert negatives_shape(TrainConfig(), 256) == (64,)  # one group: shared by the whole block
+    assert negatives_shape(TrainConfig(shared_negatives=40), 512) == (40,)
+    assert negatives_shape(TrainConfig(model="cbow"), 512) == (64,)
+    assert negatives_shape(TrainConfig(), 512, subwords=True) == (64,)

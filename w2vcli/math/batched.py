@@ -38,8 +38,15 @@ class Block:
         return self.masks.shape[0] // 2
 
     def contexts_per_center(self) -> np.ndarray:
-        """n_t, the number of context words of each token (0 for tokens that are not centers)."""
-        return self.masks.sum(axis=0)  # (T,)
+        """n_t, the number of context words of each token (0 for tokens that are not centers); read-only."""
+        return self._contexts
+
+    @functools.cached_property
+    def _contexts(self) -> np.ndarray:
+        """(T,) masks summed over the offsets, once per block (the step and the objective both need it)."""
+        n = self.masks.sum(axis=0)
+        n.setflags(write=False)
+        return n
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """All (center position, context position) pairs of the block, as two (P,) arrays."""
@@ -53,7 +60,8 @@ def skipgram_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_
 
         J = Σ_(t,o) −log σ(u_oᵀ v_t)  +  Σ_t n_t · w · Σ_k' −log σ(−u_k'ᵀ v_t)        w = neg_weight = K / K'
 
-    center_rows (T, d) = V[ids], outside_rows (T, d) = U[ids], noise_rows (K', d) = U[shared negatives].
+    center_rows (T, d) = V[ids], outside_rows (T, d) = U[ids], noise_rows (K', d) = U[shared negatives], or
+    (G, K', d): K' negatives per group of consecutive tokens (token_groups), Σ_k' then over t's group's rows.
     Returns (loss or nan, grad_center_rows (T, d), grad_outside_rows (T, d), grad_noise_rows (K', d)): the
     gradient of each *row* (position), which the SGD step scatters into the matrices, summing repeats.
     The pairs are read off window views (window_view): no (2W, T, d) copies of the neighbours.
@@ -72,17 +80,40 @@ def skipgram_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_
         coeffs *= masks
         grad_center_rows = np.matmul(coeffs[:, None, :], outside_windows)[:, 0]  # (T, d)  Σ_o coeff · u_o
         grad_outside_rows = np.matmul(received_weights(coeffs, W)[:, None, :], window_view(centers, W))[:, 0]
-        weights = masks.sum(axis=1) * np.float32(neg_weight)  # (T,)  n_t · K/K'
+        weights = block.contexts_per_center() * np.float32(neg_weight)  # (T,)  n_t · K/K'
         pos_loss = (lambda: -float(np.sum(masks * log_sigmoid(scores))))  # noqa: E731
-    neg_scores = center_rows @ noise_rows.T  # (T, K')
-    neg_coeffs = sigmoid(neg_scores)  # (T, K')  ∂J/∂score = w σ, in place
-    neg_coeffs *= weights[:, None]
-    grad_center_rows += neg_coeffs @ noise_rows  # (T, d)
-    grad_noise_rows = neg_coeffs.T @ center_rows  # (K', d)
-    loss = float("nan")
-    if want_loss:
-        loss = pos_loss() - float(np.sum(weights[:, None] * log_sigmoid(-neg_scores)))
+    neg_loss, grad_noise_rows = _negative_terms(center_rows, noise_rows, weights, grad_center_rows, want_loss)
+    loss = pos_loss() + neg_loss() if want_loss else float("nan")
     return loss, grad_center_rows, grad_outside_rows, grad_noise_rows
+
+
+def token_groups(T: int, groups: int) -> np.ndarray:
+    """(T,) the negative group of each block position: G consecutive runs of ⌈T/G⌉ tokens (the last shorter)."""
+    return np.arange(T) // -(-T // groups)
+
+
+def _negative_terms(center_rows, noise_rows, weights, grad_center_rows, want_loss):
+    """Σ_t weights_t · Σ_k' −log σ(−u_k'ᵀ v_t) over each token's negatives: (loss thunk, grad_noise_rows).
+
+    noise_rows (K', d): shared by the whole block; (G, K', d): group g's K' rows serve the tokens of group g
+    (token_groups). Adds ∂J/∂v_t to grad_center_rows (T, d) in place; grad_noise_rows is (K', d) or (G·K', d).
+    """
+    T, d = center_rows.shape
+    if noise_rows.ndim == 2:
+        centers, weights3, noise3 = center_rows[None], weights[None, :, None], noise_rows[None]
+    else:
+        G, S = len(noise_rows), -(-T // len(noise_rows))  # S tokens per group, the last group zero-padded
+        centers = np.zeros((G * S, d), dtype=center_rows.dtype)
+        centers[:T] = center_rows
+        padded_weights = np.zeros(G * S, dtype=weights.dtype)
+        padded_weights[:T] = weights
+        centers, weights3, noise3 = centers.reshape(G, S, d), padded_weights.reshape(G, S, 1), noise_rows
+    neg_scores = np.matmul(centers, noise3.transpose(0, 2, 1))  # (G, S, K')
+    neg_coeffs = sigmoid(neg_scores)  # (G, S, K')  ∂J/∂score = w σ, in place
+    neg_coeffs *= weights3
+    grad_center_rows += np.matmul(neg_coeffs, noise3).reshape(-1, d)[:T]  # (T, d)
+    grad_noise_rows = np.matmul(neg_coeffs.transpose(0, 2, 1), centers).reshape(-1, d)  # (G·K', d)
+    return (lambda: -float(np.sum(weights3 * log_sigmoid(-neg_scores)))), grad_noise_rows
 
 
 def by_pairs(block: Block) -> bool:
@@ -190,8 +221,8 @@ def cbow_block_softmax(center_rows, outside_vectors, block: Block, want_loss=Tru
     return loss, grad_center_rows, delta.T @ means[active]
 
 
-def scatter_add(matrix, rows, updates, max_repeats: int = 0):
-    """matrix[rows] += updates, summing repeated rows, in place.
+def scatter_add(matrix, rows, updates, max_repeats: int = 0, scale=None):
+    """matrix[rows] += scale · updates (scale None: 1), summing repeated rows, in place.
 
     max_repeats > 0 caps a row's share: a row occurring c > max_repeats times adds max_repeats/c of its sum (the
     SGD step's damper for words repeated within a block, TrainConfig.max_repeats); 0 sums every occurrence.
@@ -199,7 +230,8 @@ def scatter_add(matrix, rows, updates, max_repeats: int = 0):
     subtle: fancy-index `matrix[rows] += updates` keeps only the last of repeated rows, which silently drops
     updates of frequent words; np.add.at sums them but costs ~10x more per element. So the first occurrence of
     every row goes in by fancy indexing (rows distinct: exact), and only the repeats by np.add.at, on the flat
-    view with one index per element (~3x faster than on 2-D rows, ../shared/PERFORMANCE.md).
+    view with one index per element (~3x faster than on 2-D rows, ../shared/PERFORMANCE.md). The scale is applied
+    to the gathered copies (no scaled copy of all the updates), and the cap to the few runs of rows over it.
     """
     rows = np.asarray(rows, dtype=np.int64)  # (R,)
     order = np.argsort(rows, kind="stable")  # (R,)
@@ -207,27 +239,36 @@ def scatter_add(matrix, rows, updates, max_repeats: int = 0):
     first = np.empty(len(rows), dtype=bool)  # (R,) sorted position holds a row's first occurrence
     first[:1] = True
     np.not_equal(sorted_rows[1:], sorted_rows[:-1], out=first[1:])
-    firsts = updates[order[first]].astype(matrix.dtype, copy=False)  # (U, d) copies, scaled in place below
-    repeats = updates[order[~first]].astype(matrix.dtype, copy=False)  # (R − U, d)
-    if 0 < max_repeats <= len(repeats):  # else no row can occur more than max_repeats times
-        _cap_shares(first, max_repeats, firsts, repeats)
+    repeat = ~first
+    firsts = np.take(updates, order[first], axis=0).astype(matrix.dtype, copy=False)  # (U, d) copies
+    repeats = np.take(updates, order[repeat], axis=0).astype(matrix.dtype, copy=False)  # (R − U, d)
+    if scale is not None:
+        firsts *= scale
+        repeats *= scale
+    if 0 < max_repeats < len(rows):
+        _cap_shares(sorted_rows, first, max_repeats, firsts, repeats)
     matrix[sorted_rows[first]] += firsts
     if len(repeats):
         d = matrix.shape[1]
-        flat_idx = (sorted_rows[~first][:, None] * d + np.arange(d)).ravel()  # (repeats·d,)
+        flat_idx = (sorted_rows[repeat][:, None] * d + np.arange(d)).ravel()  # (repeats·d,)
         np.add.at(matrix.reshape(-1), flat_idx, repeats.reshape(-1))
 
 
-def _cap_shares(first, cap: int, firsts, repeats) -> None:
-    """Scale, in place, the updates of each row occurring c > cap times by cap/c (first: as in scatter_add)."""
-    group = np.cumsum(first) - 1  # (R,) which distinct row each sorted position holds
-    counts = np.bincount(group)  # (U,)
-    over = np.flatnonzero(counts > cap)
-    if len(over):
-        factors = np.ones(len(counts), dtype=firsts.dtype)  # (U,)
-        factors[over] = cap / counts[over]
-        firsts[over] *= factors[over, None]
-        repeats *= factors[group[~first]][:, None]
+def _cap_shares(sorted_rows, first, cap: int, firsts, repeats) -> None:
+    """Scale, in place, the updates of each row occurring c > cap times by cap/c (first: as in scatter_add).
+
+    A row's occurrences are one run of sorted_rows: its first is firsts[g] (g its rank among the distinct rows)
+    and its others the next c − 1 entries of repeats from position start − g. Only the few runs over the cap are
+    touched, found by comparing sorted_rows with itself cap places on.
+    """
+    over_rows = np.unique(sorted_rows[cap:][sorted_rows[cap:] == sorted_rows[:-cap]])  # (O,) a handful
+    starts = np.searchsorted(sorted_rows, over_rows, side="left")  # (O,)
+    stops = np.searchsorted(sorted_rows, over_rows, side="right")
+    ranks = np.cumsum(first)[starts] - 1  # (O,) g of each run
+    for start, stop, g in zip(starts.tolist(), stops.tolist(), ranks.tolist()):
+        factor = cap / (stop - start)
+        firsts[g] *= factor
+        repeats[start - g:stop - g - 1] *= factor
 
 
 @dataclass(frozen=True)
@@ -268,7 +309,9 @@ def block_gradient(center_vectors, outside_vectors, block: Block, negative_idxs,
                    loss="neg", neg_weight=1.0, want_loss=True, full_spread=False) -> SparseGradient:
     """The objective training optimises on one block: gather the block's rows, compute, return row gradients.
 
-    model is "skipgram" or "cbow", loss "neg" or "softmax" (negative_idxs (K',) is ignored for softmax).
+    model is "skipgram" or "cbow", loss "neg" or "softmax" (negative_idxs (K',) is ignored for softmax; skip-gram
+    also takes (G, K'): K' negatives for each group of tokens, token_groups). The outside rows are the block's,
+    then the negatives' in order (raveled).
     full_spread (CBOW only) returns word2vec's context-word step instead of the exact gradient.
     """
     objective = BLOCK_OBJECTIVES[(model, loss)]
@@ -280,10 +323,10 @@ def block_gradient(center_vectors, outside_vectors, block: Block, negative_idxs,
         return SparseGradient(value, block.ids, grad_center_rows, None, grad_outside)
     negative_idxs = np.asarray(negative_idxs, dtype=np.int64)
     outside_rows = np.take(outside_vectors, block.ids, axis=0)  # (T, d)
-    noise_rows = np.take(outside_vectors, negative_idxs, axis=0)  # (K', d)
+    noise_rows = np.take(outside_vectors, negative_idxs, axis=0)  # (K', d), or (G, K', d) for skip-gram
     value, grad_center_rows, grad_outside_rows, grad_noise_rows = objective(
         center_rows, outside_rows, noise_rows, block, neg_weight, want_loss)
-    outside_idxs = np.concatenate([block.ids, negative_idxs])
+    outside_idxs = np.concatenate([block.ids, negative_idxs.ravel()])
     return SparseGradient(value, block.ids, grad_center_rows, outside_idxs,
                           np.concatenate([grad_outside_rows, grad_noise_rows]))
 

@@ -133,6 +133,10 @@ def _block_checks(block, shared_negatives, both, K: int) -> list[NamedCheck]:
             label = f"block · {'skip-gram' if model == 'skipgram' else 'CBOW'} · " \
                     f"{'naive softmax' if loss == 'softmax' else 'neg sampling'}"
             checks.append(NamedCheck(label, both.copy(), _both_matrices(objective, V)))
+    groups = shared_negatives[:2 * (len(shared_negatives) // 2)].reshape(2, -1)  # (G, K'): the trainer's default
+    grouped = lambda c, o: batched.block_loss_and_gradient(c, o, block, groups, neg_weight=K / groups.shape[1])  # noqa: E731
+    checks.append(NamedCheck("block · skip-gram · neg sampling, 2 negative groups", both.copy(),
+                             _both_matrices(grouped, V)))
     return checks
 
 def _hs_checks(setup, center_vectors, center_vec, center_idx, window, block) -> list[NamedCheck]:

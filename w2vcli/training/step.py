@@ -15,13 +15,15 @@ import math
 
 import numpy as np
 
-from ..math.batched import Block, SparseGradient, block_gradient, scatter_add
+from ..math.batched import Block, SparseGradient, block_gradient, scatter_add, token_groups
 from ..math.hs import TreePaths, block_gradient_hs
 from ..math.subwords import SubwordTable, subword_block_gradient
 from .config import TrainConfig
 
 MAX_NOISE_LUMP = 256.0  # pairs' worth of gradient a shared negative may receive from one block
 NODE_REPEATS = 4  # skip-gram --loss hs: a node's summed update counts at most this many times --max-repeats paths
+TOKENS_PER_GROUP = 256  # tokens of a block sharing one group of negatives, at least
+MIN_GROUP_NEGATIVES = 32  # negatives per group, at least: each token is scored against this many
 
 
 def block_tokens(config: TrainConfig) -> int:
@@ -36,6 +38,25 @@ def block_tokens(config: TrainConfig) -> int:
     return max(1, min(512, 2 ** int(math.log2(3072 / (config.window + 1)))))
 
 
+def negatives_shape(config: TrainConfig, T: int, subwords: bool = False) -> tuple[int, ...]:
+    """The shape of a block's negatives: (K',) shared by the block, or (G, K'//G) for G groups of its tokens.
+
+    Word-level skip-gram with negative sampling splits the block's K' negatives among G = min(T/TOKENS_PER_GROUP,
+    K'/MIN_GROUP_NEGATIVES) groups of consecutive tokens (math.batched.token_groups): each token is scored
+    against its group's K'/G rows only, each weighted K·G/K'; at the defaults, 2 groups of 256 tokens with 32
+    negatives each. Why: the three (T, K') negative products were the largest part of a step; with groups a
+    token costs K'/G of them. A negative row still receives about the same pairs' worth of gradient (half the
+    pairs, each weighted twice), so MAX_NOISE_LUMP holds as before. Measured on Brown over seeds 1-3 (2 workers):
+    level with 64 shared negatives on all three measures; 4 groups of 16 lost ~0.6 points of analogy accuracy
+    and 0.009 of SimLex-999 (README, "Performance").
+    """
+    K = config.shared_negatives
+    if config.model != "skipgram" or config.loss != "neg" or subwords:
+        return (K,)
+    groups = max(1, min(T // TOKENS_PER_GROUP, K // MIN_GROUP_NEGATIVES))
+    return (K,) if groups == 1 else (groups, K // groups)
+
+
 def sgd_step(params, block: Block, negatives, lr: float, config: TrainConfig, want_loss: bool,
              table: SubwordTable | None = None, paths: TreePaths | None = None) -> tuple[float, int]:
     """One step on one block: params (V, d) float32 each, updated in place. Returns (loss or nan, pairs).
@@ -45,7 +66,8 @@ def sgd_step(params, block: Block, negatives, lr: float, config: TrainConfig, wa
     With --loss hs, outside_vectors rows 0..V−2 are the inner nodes of the Huffman tree `paths` (root first).
     """
     center_vectors, outside_vectors = params
-    neg_weight = config.negatives / config.shared_negatives  # K / K'
+    shape = np.shape(negatives) if negatives is not None else (config.shared_negatives,)  # (K',) or (G, K')
+    neg_weight = config.negatives / shape[-1]  # K / K' (K' per group)
     n = block.contexts_per_center()  # (T,) context words of each center
     options = dict(model=config.model, want_loss=want_loss, full_spread=True)  # CBOW steps as word2vec does
     if config.loss == "hs":
@@ -57,7 +79,7 @@ def sgd_step(params, block: Block, negatives, lr: float, config: TrainConfig, wa
         grad = subword_block_gradient(center_vectors, outside_vectors, table, block, negatives, loss=config.loss,
                                       neg_weight=neg_weight, **options)
         grad = damp_shared_ngrams(grad, block.ids, table, config.max_repeats)
-    grad = damp_shared_negatives(grad, len(block.ids), float(n.sum()) * neg_weight, config)
+    grad = damp_shared_negatives(grad, len(block.ids), noise_lump(n, shape, neg_weight), config)
     sgd_update(params, grad, lr, config.max_repeats)
     pairs = int(n.sum()) if config.model == "skipgram" else int(np.count_nonzero(n))
     return grad.loss, pairs
@@ -108,8 +130,8 @@ def sgd_update(params, grad: SparseGradient, lr: float, max_repeats: int = 0) ->
         scatter_add(center_vectors, grad.center_idxs, scale * grad.grad_center_rows)
         outside_vectors += scale * grad.grad_outside_rows
     else:
-        scatter_add(center_vectors, grad.center_idxs, scale * grad.grad_center_rows, max_repeats)
-        scatter_add(outside_vectors, grad.outside_idxs, scale * grad.grad_outside_rows, max_repeats)
+        scatter_add(center_vectors, grad.center_idxs, grad.grad_center_rows, max_repeats, scale)
+        scatter_add(outside_vectors, grad.outside_idxs, grad.grad_outside_rows, max_repeats, scale)
 
 
 def damp_shared_ngrams(grad: SparseGradient, ids, table: SubwordTable, cap: int) -> SparseGradient:
@@ -134,6 +156,13 @@ def damp_shared_ngrams(grad: SparseGradient, ids, table: SubwordTable, cap: int)
     scale = np.ones(len(grad.center_idxs), dtype=np.float32)  # (T + R,)
     scale[len(ids):] = np.minimum(1.0, cap / users) / np.minimum(1.0, cap / entries)  # sgd_update caps the rest
     return dataclasses.replace(grad, grad_center_rows=grad.grad_center_rows * scale[:, None])
+
+
+def noise_lump(n, shape: tuple[int, ...], neg_weight: float) -> float:
+    """The pairs' worth a negative row receives from a block: the most of any group's Σ_t n_t · K/K'."""
+    if len(shape) == 1:
+        return float(n.sum()) * neg_weight
+    return float(np.bincount(token_groups(len(n), shape[0]), weights=n).max()) * neg_weight
 
 
 def damp_shared_negatives(grad: SparseGradient, block_rows: int, lump: float, config: TrainConfig) -> SparseGradient:

@@ -4,8 +4,9 @@ The corpus is cut into chunks of CHUNK_ITEMS stored items; each (epoch, chunk) d
 (chunk_rng): subsampling, word2vec's dynamic windows, then K' shared negatives per block of T tokens, each block
 one SGD step (step.py). A Task asks for a chunk's blocks from a given one on; Trainer.run_slice trains them for
 about SLICE_SECONDS and returns a Slice saying how far it got, so signals and checkpoints never wait long, however
-slow a block is. A chunk resumed at block b replays the negatives of blocks 0..b−1 and carries the loss sum, so
-training it in slices gives exactly the same parameters and loss as training it whole.
+slow a block is. The negatives of all a chunk's blocks are drawn at once (the same stream as block by block); a chunk
+resumed at block b draws them again and carries the loss sum, so training it in slices gives exactly the same
+parameters and loss as training it whole.
 Not here: which chunk is trained next, or by which worker (workers.py); files (session.py).
 """
 
@@ -26,7 +27,7 @@ from ..errors import TrainingDiverged
 from ..math import subwords as math_subwords
 from ..math.subwords import SubwordTable
 from .config import TrainConfig, TrainState
-from .step import block_tokens, sgd_step
+from .step import block_tokens, negatives_shape, sgd_step
 
 CHUNK_ITEMS = 1 << 16  # corpus items (tokens and sentence markers) per chunk: the unit of randomness
 SLICE_SECONDS = 0.5  # a worker reports back at least this often: the unit of progress, stops and checkpoints
@@ -149,17 +150,17 @@ class Trainer:
         rng = chunk_rng(config, task.epoch, task.chunk)
         ids, sentence_ids = self.chunk_tokens(items, corpus.remap, rng)
         windows = draw_reduced_windows(len(ids), W, rng)  # (n,)
-        for _ in range(task.block):  # replay the negatives of the blocks already trained
-            self.sampler.draw(rng, config.shared_negatives)
+        n_blocks = -(-len(ids) // T)
+        shape = negatives_shape(config, T, self.table is not None)
+        all_negatives = self.sampler.draw(rng, (n_blocks, *shape))  # the stream draw by draw, block by block
         total = words_total(config, corpus)
         lr_at = lambda fraction: learning_rate(config, (task.words_before + fraction * words) / total)  # noqa: E731
-        n_blocks = -(-len(ids) // T)
         loss_sum, pairs, b = task.loss_sum, task.pairs, task.block
         deadline = time.monotonic() + seconds
         while b < n_blocks:
             start = b * T
             block = window_block(ids, sentence_ids, windows, start, min(start + T, len(ids)), W)
-            negatives = self.sampler.draw(rng, config.shared_negatives)  # (K',)
+            negatives = all_negatives[b]  # (K',) or (G, K'/G)
             want_loss = b % LOSS_EVERY == 0
             loss, block_pairs = sgd_step(self.params, block, negatives, lr_at(start / len(ids)), config, want_loss,
                                          self.table, self.paths)
