@@ -146,9 +146,12 @@ class Embeddings:
         return self.unit([row])[0], row
 
     def _cosines(self, target: np.ndarray) -> np.ndarray:
-        """cos(w, target) for every word w: (V, d) @ (d,) / |w| -> (V,), as gensim's most_similar computes it."""
+        """cos(w, target) for every word w: (V, d) @ (d,) / |w| -> (V,), as gensim's most_similar computes it.
+        The product is einsum's own loop, not BLAS: one memory-bound pass, where waking BLAS threads for it
+        cost a query more CPU than the product itself (measured: bench_query.py, CPU time)."""
         norm = np.linalg.norm(target)
-        return (self.vectors @ (target / norm if norm > 0 else target)) / self._safe_norms()
+        unit = (target / norm if norm > 0 else target).astype(np.float32)  # (d,)
+        return np.einsum("ij,j->i", self.vectors, unit) / self._safe_norms()
 
     def _top(self, scores: np.ndarray, k: int, exclude: list[int]) -> list[tuple[str, float]]:
         """The k best (word, score), excluded rows left out; ties go to the more frequent (earlier) word."""

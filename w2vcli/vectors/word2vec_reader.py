@@ -7,10 +7,11 @@ The layouts are formats.py's. Every bound is checked before the bytes it guards 
     compressed size (beyond INFLATE_FLOOR) or more than its header's V rows could take;
   - a line is refused once it passes max(LINE_FLOOR, 64 d) bytes, while it is being read;
   - fastText's .bin (its magic number; fasttext.py reads it) and gensim's pickles are named, with the way out.
-Text is parsed CHUNK bytes of whole lines at a time: each row's word is found in its first bytes, its numbers
-counted with array operations over the chunk, and all parsed by one np.fromstring call; no Python loop runs over
-bytes. Binary rows are chained by pointer doubling (binary_rows.py). A row holding NaN or infinity and a word given
-twice are refused (rowchecks.py), naming the first; rows count from 1 after the header in every message.
+Text is read CHUNK bytes and parsed PIECE bytes of whole lines at a time: the tokens' bounds are found with array
+operations over the piece, each row's word is its first token, and the numbers are parsed all at once by
+decimals.py (plain decimals, exactly) or by one np.fromstring call (any other form); no Python loop runs over bytes
+or rows. Binary rows are found by binary_rows.py. A row holding NaN or infinity and a word given twice are refused
+(rowchecks.py), naming the first; rows count from 1 after the header in every message.
 Not here: writing (formats.py), the .npz model format (checkpoint.py).
 """
 
@@ -18,25 +19,25 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import warnings
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ModelFileError
 from .binary_rows import binary_words_and_vectors
+from .decimals import numbers, parse_decimals
 from .npzfile import human_size
 from .rowchecks import check_rows
 
 WHITESPACE = b" \t\n\r\v\f"  # what word2vec readers split on
-SPACE, NEWLINE = 0x20, 0x0A
+SPACE, NEWLINE, DOT = 0x20, 0x0A, 0x2E
 FASTTEXT_MAGIC = (793712314).to_bytes(4, "little")  # int32 at offset 0 of every fastText .bin
-CHUNK = 2 << 20  # bytes of text parsed per step (small enough to stay in cache)
+CHUNK = 2 << 20  # bytes read per step
+PIECE = 256 << 10  # bytes of whole lines parsed per step: the parse's temporaries stay in cache (best of 32K-2M)
 LINE_FLOOR = 1 << 20  # a line may always be this long
 MAX_RATIO, INFLATE_FLOOR = 10, 16 << 20  # real vector files compress 1.1:1 (binary) to about 2.5:1 (text)
 MAX_WORD = 4096  # bytes a word may take when bounding what V rows can hold
 MAX_NUMBER = 32  # bytes a number may take in text, its separator included ("-1.23456789e-05 " is 16)
-WORD_WINDOW = 32  # bytes looked at for the end of a row's word; longer words take a slower path
 
 
 class _Source:
@@ -77,7 +78,7 @@ def read_word2vec(path, *, binary: bool) -> tuple[list[str], np.ndarray]:
         count, dim, body_start = _header(source.path, start, binary)
         fits = _check_claim(source, count, dim, binary, len(start) - body_start)
         if binary:
-            body = start[body_start:] + _read_all(source)
+            body = _read_rest(source, start[body_start:])
             words, vectors = binary_words_and_vectors(source.path, body, count, dim)
         else:
             words, vectors = _read_text(source, start[body_start:], _TextRows(source.path, count, dim, fits))
@@ -137,11 +138,22 @@ def _check_claim(source: _Source, count: int | None, dim: int, binary: bool, hav
     return min(count, room // shortest + 1)
 
 
-def _read_all(source: _Source) -> bytes:
-    pieces = []
-    while piece := source.read(CHUNK):
-        pieces.append(piece)
-    return b"".join(pieces)
+def _read_rest(source: _Source, head: bytes) -> bytes | bytearray:
+    """head and every byte after it in one buffer (an uncompressed file read in one call, without a copy)."""
+    if source.compressed:
+        pieces = [head]
+        while piece := source.read(CHUNK):
+            pieces.append(piece)
+        return b"".join(pieces)
+    body = bytearray(len(head) + source.size - source.done)
+    body[:len(head)] = head
+    try:
+        got = source.file.readinto(memoryview(body)[len(head):])
+    except OSError as error:
+        raise ModelFileError(f"{source.path} cannot be read ({error})") from None
+    source.done += got
+    del body[len(head) + got:]
+    return body
 
 
 def _read_text(source: _Source, data: bytes, rows: _TextRows) -> tuple[list[str], np.ndarray]:
@@ -155,10 +167,20 @@ def _read_text(source: _Source, data: bytes, rows: _TextRows) -> tuple[list[str]
             raise ModelFileError(f"{source.path}: row {rows.done + rows.blank_run + 1} is longer than "
                                  f"{human_size(longest)}: not a vectors file")
         if cut:
-            rows.parse(memoryview(data)[:cut] if data[cut - 1] == NEWLINE else data[:cut] + b"\n")
+            whole = data if data[cut - 1] == NEWLINE else data[:cut] + b"\n"
+            _parse_pieces(rows, whole, cut if whole is data else cut + 1)
             data = data[cut:]
         if not piece:
             return rows.result()
+
+
+def _parse_pieces(rows: _TextRows, data: bytes, cut: int) -> None:
+    """data[:cut], whole lines, parsed PIECE bytes of whole lines at a time (a longer line whole)."""
+    view, begin = memoryview(data), 0
+    while begin < cut:
+        end = cut if cut - begin <= PIECE else (data.find(b"\n", begin + PIECE - 1, cut) + 1 or cut)
+        rows.parse(view[begin:end])
+        begin = end
 
 
 class _TextRows:
@@ -176,16 +198,17 @@ class _TextRows:
         body = np.frombuffer(text, dtype=np.uint8)  # (n,)
         line_ends = np.flatnonzero(body == NEWLINE)  # (L,)
         starts = np.concatenate([[0], line_ends[:-1] + 1])  # (L,)
-        space = is_space(body)  # (n,)
-        token_starts = np.empty(len(body), dtype=np.uint8)  # (n,) 1 where a token begins
-        token_starts[0] = not space[0]
-        np.greater(space[:-1], space[1:], out=token_starts[1:].view(bool))
-        tokens = _tokens_per_line(token_starts, starts, self.dim + 1)  # (L,)
+        bounds = _token_bounds(is_space(body))  # (K,), (K,): where every token starts and ends
+        first_tokens = np.searchsorted(bounds[0], starts)  # (L,) each line's first token
+        tokens = np.diff(first_tokens, append=len(bounds[0]))  # (L,) tokens on each line
         filled = np.flatnonzero(tokens)  # lines that are not blank
         self._check_blanks(tokens, filled)
-        starts, line_ends, tokens = starts[filled], line_ends[filled], tokens[filled]
+        if not len(filled):
+            return
+        starts, line_ends = starts[filled], line_ends[filled]
+        tokens, first_tokens = tokens[filled], first_tokens[filled]
         first = self.done + 1
-        bad = np.flatnonzero(space[starts])
+        bad = np.flatnonzero(bounds[0][first_tokens] != starts)
         if len(bad):
             raise ModelFileError(f"{self.path}: row {first + bad[0]} is not 'word x_1 ... x_d'")
         bad = np.flatnonzero(tokens != self.dim + 1)
@@ -193,20 +216,31 @@ class _TextRows:
             raise ModelFileError(f"{self.path}: row {first + bad[0]} has {tokens[bad[0]] - 1} numbers, not {self.dim}")
         if self.count is not None and self.done + len(starts) > self.count:
             raise ModelFileError(f"{self.path}: the header says {self.count} words but the file has more rows")
-        word_ends = _word_ends(space, starts)  # (R,)
+        word_ends = bounds[1][first_tokens]  # (R,)
         word_bytes = _spans(starts, word_ends)
         try:
             self.words += _split_words(body, word_bytes, word_ends - starts)
         except UnicodeDecodeError:
             raise ModelFileError(f"{self.path}: a word is not valid UTF-8 (near row {first})") from None
-        numbers = bytearray(text)
-        np.frombuffer(numbers, dtype=np.uint8)[word_bytes] = SPACE  # the words blanked out
-        values = _numbers(bytes(numbers))  # (R * d,)
+        number_bounds = [bound.reshape(len(starts), self.dim + 1)[:, 1:].ravel() for bound in bounds]  # (R * d,) x 2
+        is_dot = body == DOT
+        is_dot[word_bytes] = False  # a word may hold '.'
+        values = parse_decimals(body, *number_bounds, np.flatnonzero(is_dot))  # (R * d,) or None
+        if values is None:
+            values = self._numbers_of(text, word_bytes, starts, line_ends)
+        self._store(values.reshape(len(starts), self.dim))
+
+    def _numbers_of(self, text, word_bytes: np.ndarray, starts: np.ndarray, line_ends: np.ndarray) -> np.ndarray:
+        """(R * d,) the numbers of rows that are not all plain decimals, by np.fromstring over the chunk with the
+        words blanked out; the first row holding something that is not a number is named."""
+        text = bytearray(text)
+        np.frombuffer(text, dtype=np.uint8)[word_bytes] = SPACE
+        values = numbers(bytes(text))  # (R * d,)
         if values is None or len(values) != len(starts) * self.dim:
             bad = next(row for row, (start, end) in enumerate(zip(starts, line_ends))
-                       if (got := _numbers(bytes(numbers[start:end]))) is None or len(got) != self.dim)
-            raise ModelFileError(f"{self.path}: row {first + bad} holds something that is not a number")
-        self._store(values.reshape(len(starts), self.dim))
+                       if (got := numbers(bytes(text[start:end]))) is None or len(got) != self.dim)
+            raise ModelFileError(f"{self.path}: row {self.done + 1 + bad} holds something that is not a number")
+        return values
 
     def _check_blanks(self, tokens: np.ndarray, filled: np.ndarray) -> None:
         """A blank line followed by a row is an error naming the blank line; trailing ones are not rows."""
@@ -234,32 +268,11 @@ class _TextRows:
         return self.words, self.vectors
 
 
-def _tokens_per_line(token_starts: np.ndarray, starts: np.ndarray, expected: int) -> np.ndarray:
-    """(L,) how many tokens begin on each line, exact wherever it matters: summed in uint16 (15x faster than
-    int64 here), a line whose count wrapped past 65535 cannot equal expected once the total is also right."""
-    if expected >= 1 << 16:
-        return np.add.reduceat(token_starts, starts, dtype=np.int64)
-    tokens = np.add.reduceat(token_starts, starts, dtype=np.uint16).astype(np.int64)  # (L,) modulo 2^16
-    if (tokens == expected).all() and np.count_nonzero(token_starts) != expected * len(starts):
-        return np.add.reduceat(token_starts, starts, dtype=np.int64)  # a wrapped line: count exactly
-    return tokens
-
-
 def is_space(body: np.ndarray) -> np.ndarray:
     """(n,) bool: which bytes of body (n,) uint8 are WHITESPACE (space, or \\t \\n \\v \\f \\r: 9 to 13)."""
     space = np.subtract(body, 9, dtype=np.uint8) < 5
     space |= body == SPACE
     return space
-
-
-def _numbers(text: bytes) -> np.ndarray | None:
-    """The whitespace-separated float32 numbers of text, or None when something else stops the parse."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        try:
-            return np.fromstring(text, dtype=np.float32, sep=" ")
-        except (ValueError, DeprecationWarning):
-            return None
 
 
 def _split_words(body: np.ndarray, word_bytes: np.ndarray, lengths: np.ndarray) -> list[str]:
@@ -271,14 +284,13 @@ def _split_words(body: np.ndarray, word_bytes: np.ndarray, lengths: np.ndarray) 
     return joined.tobytes().decode("utf-8").split(" ")[:-1]
 
 
-def _word_ends(space: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """(R,) the first whitespace at or after each start; every line ends in a newline, so one exists."""
-    window = np.minimum(starts[:, None] + np.arange(WORD_WINDOW), len(space) - 1)  # (R, W)
-    found = space[window]  # (R, W)
-    ends = starts + found.argmax(axis=1)  # (R,)
-    for row in np.flatnonzero(~found.any(axis=1)):  # words longer than the window: rare
-        ends[row] = starts[row] + int(np.argmax(space[starts[row]:]))
-    return ends
+def _token_bounds(space: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(K,) where each token (a run of non-space bytes) starts and (K,) where it ends, of a text whose last
+    byte is a newline: the positions where space changes, alternately."""
+    changes = np.flatnonzero(space[1:] != space[:-1]) + 1  # (2K or 2K - 1,)
+    if len(space) and not space[0]:
+        changes = np.concatenate([[0], changes])
+    return changes[0::2], changes[1::2]
 
 
 def _spans(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
