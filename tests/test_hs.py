@@ -126,3 +126,30 @@ def test_block_hs_in_float32_keeps_the_dtype_and_agrees():
     narrow = hs.block_gradient_hs(center.astype(np.float32), inner.astype(np.float32), block, paths)
     assert narrow.grad_center_rows.dtype == np.float32 and narrow.grad_outside_rows.dtype == np.float32
     np.testing.assert_allclose(narrow.grad_outside_rows, wide.grad_outside_rows, rtol=1e-4, atol=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(problem, st.integers(1, 20), st.integers(1, 4), st.sampled_from(["skipgram", "cbow"]), st.integers(0, 12))
+def test_node_sums_equal_a_plain_scatter_at_any_split_depth(shape, T, W, model, shallow):
+    """node_gradient sums the shallow columns by one product and the deeper ones by sort and reduceat; wherever
+    the split falls (0: all by sort, 12: all by product, on random trees up to 11 deep), every node's sum and
+    count equal np.add.at over the (token, node) rows Σ_j coeffs[t, j, l] · inputs[t, j]."""
+    V, d, seed = shape
+    rng = np.random.default_rng(seed)
+    paths = _random_tree(rng, V)
+    center_vectors, inner = rng.normal(size=(V, d)), rng.normal(size=(V - 1, d))
+    block = make_block(rng.integers(V, size=T), np.cumsum(rng.random(T) < 0.2), rng.integers(1, W + 1, size=T), W)
+    L = paths.points.shape[1]
+    points, mask = paths.points[block.ids], np.arange(L)[None, :] < paths.lengths[block.ids][:, None]
+    _, _, terms = hs.HS_BLOCK_OBJECTIVES[model](center_vectors[block.ids], inner[points], paths.codes[block.ids]
+                                                .astype(float), mask.astype(float), block)
+    rows = np.einsum("tjl,tjd->tld", terms.coeffs, terms.inputs)  # (T, L, d)
+    expected, expected_counts = np.zeros_like(inner), np.zeros(V - 1, dtype=np.int64)
+    np.add.at(expected, points[mask], rows[mask])
+    np.add.at(expected_counts, points[mask], 1)
+    nodes, sums, counts = hs.node_gradient(points, mask, terms, shallow=shallow)
+    assert len(set(nodes.tolist())) == len(nodes)  # each node once
+    got, got_counts = np.zeros_like(inner), np.zeros(V - 1, dtype=np.int64)
+    got[nodes], got_counts[nodes] = sums, counts
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(got_counts, expected_counts)

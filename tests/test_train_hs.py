@@ -11,7 +11,8 @@ from w2vcli.data.huffman import huffman_paths
 from w2vcli.errors import ConfigError
 from w2vcli.math.batched import make_block
 from w2vcli.training.config import CS224N, TrainConfig
-from w2vcli.training.step import sgd_step
+from w2vcli.math.hs import block_gradient_hs
+from w2vcli.training.step import NODE_REPEATS, sgd_step
 from w2vcli.vectors.checkpoint import load_model
 
 ROYALTY = {"queen", "prince", "princess", "lord", "lady"}
@@ -98,3 +99,25 @@ def test_the_benchmark_runs_the_peers_with_hierarchical_softmax():
 
     assert "negative=0, hs=1" in for_loss(GENSIM_SCRIPT, "hs") and "loss='hs'" in for_loss(FASTTEXT_SCRIPT, "hs")
     assert "negative=5, hs=0" in for_loss(GENSIM_SCRIPT, "neg") and "loss='ns'" in for_loss(FASTTEXT_SCRIPT, "neg")
+
+
+@pytest.mark.parametrize("model, factor", [("skipgram", NODE_REPEATS), ("cbow", 1)])
+def test_each_node_moves_by_at_most_its_cap_of_paths(model, factor):
+    """The step sums each inner node's rows, then scales the sum by min(1, cap / paths through the node): the root
+    is on the path of every token with a context word, so with 60 such tokens and cap 2·factor it moves by
+    2·factor/60 of its summed gradient, while a node on one path moves by all of its gradient."""
+    rng = np.random.default_rng(3)
+    counts = np.sort(rng.integers(1, 1000, size=50))[::-1]
+    paths = huffman_paths(counts, root_first=True)
+    center, outside = (rng.normal(size=(50, 4)) * 0.3).astype(np.float32), np.zeros((50, 4), np.float32)
+    outside[:49] = rng.normal(size=(49, 4)) * 0.3
+    block = make_block(rng.integers(50, size=60), np.zeros(60), np.full(60, 2), 2)
+    grad = block_gradient_hs(center, outside, block, paths, model=model, want_loss=False, full_spread=True)
+    assert grad.node_counts[list(grad.outside_idxs).index(0)] == 60  # the root: every path
+    expected = outside.copy()
+    share = np.minimum(1.0, 2 * factor / grad.node_counts)  # (N,)
+    expected[grad.outside_idxs] -= np.float32(0.1) * (share[:, None] * grad.grad_outside_rows).astype(np.float32)
+    sgd_step((center, outside), block, None, 0.1, TrainConfig(loss="hs", model=model, max_repeats=2), False,
+             paths=paths)
+    np.testing.assert_allclose(outside, expected, rtol=1e-5, atol=1e-7)
+    assert share.min() < 1 and share.max() == 1  # both kinds of node occur

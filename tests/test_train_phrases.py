@@ -91,7 +91,8 @@ def test_resume_takes_the_saved_phrase_settings_and_refuses_others(tmp_path):
                                               "50"]), 2,
                           f"cannot resume {out} with different options: phrase_threshold (drop them to continue "
                           "with the checkpoint's)")
-    _ok(["train", str(EXAMPLE), "--resume", str(out), "--workers", "1", "-q"])
+    resumed = _ok(["train", str(EXAMPLE), "--resume", str(out), "--workers", "1"]).stdout
+    assert "41,106 word pairs joined into phrases" in resumed  # as w2v phrases --threshold 30 joins them
     assert load_model(out).state["finished"] is True
 
 

@@ -119,6 +119,8 @@ def print_preflight(pre, config, quiet: bool = False) -> None:
         parts = [f"vocabulary {pre.vocab_size:,} words", f"{pre.tokens_kept:,} of {pre.tokens:,} tokens kept "
                  f"(min-count {config.min_count})", f"{pre.stats.lines_cut:,} lines cut for length",
                  f"parameters {size}"]
+        if pre.phrase_joins:
+            parts.insert(1, f"{pre.phrase_joins:,} word pairs joined into phrases")
         if pre.stats.bad_utf8_lines:
             parts.append(f"{pre.stats.bad_utf8_lines:,} lines with invalid UTF-8 (replaced)")
         if pre.resumed_from:

@@ -171,13 +171,15 @@ def plot_loss(curves: list[LossCurve], out, *, unit: str, title: str, show: bool
     for (epoch, end), colours in marks.items():
         colour = colours[0] if len(colours) == 1 else "0.4"  # shared by several runs: grey, said once
         for panel in (axes, score_axes) if scored else (axes,):
-            panel.axvline(end, color=colour, linestyle=":", linewidth=0.9, alpha=0.8).set_gid(f"epoch-end-{epoch}")
+            line = panel.axvline(end, color=colour, linestyle=":", linewidth=0.9, alpha=0.8)
+            line.set_gid(f"{'scores-' if panel is not axes else ''}epoch-end-{epoch}")
         axes.annotate(f"epoch {epoch}", (end, 1.0), xycoords=("data", "axes fraction"), xytext=(-3, -3),
                       textcoords="offset points", ha="right", va="top", fontsize=7, color=colour)
     bottom = score_axes if scored else axes
     bottom.xaxis.set_major_formatter(EngFormatter(sep=""))
     bottom.set_xlabel(unit)
     axes.set_ylabel("smoothed loss")
+    axes.patch.set_gid("loss-frame")
     axes.set_title(title, fontsize=10, parse_math=False)
     axes.grid(alpha=0.3)
     _literal(axes.legend(fontsize=9, frameon=False))

@@ -57,6 +57,7 @@ class Preflight:
     resumed_from: str | None  # "epoch 2, 41%" when resuming
     warnings: tuple[str, ...] = ()  # lines the user should read before a long run
     epochs: int = 1
+    phrase_joins: int = 0  # --phrases: word pairs joined (each join is one token fewer than the text read)
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,8 @@ def preflight(store: TokenStore, vocab: Vocab, config: TrainConfig, state: Train
         warnings = (f"the exact softmax costs O(V) per pair; with {len(vocab):,} words training will be slow "
                     "(--loss neg is the usual choice)",)
     return Preflight(len(vocab), store.n_tokens, int(vocab.counts.sum()), store.stats,
-                     model_bytes(len(vocab), config.dim, ngram_rows(config)), where, warnings, config.epochs)
+                     model_bytes(len(vocab), config.dim, ngram_rows(config)), where, warnings, config.epochs,
+                     store.stats.tokens - store.n_tokens if config.phrases else 0)
 
 
 def progress_stream(config: TrainConfig, store: TokenStore, vocab: Vocab, params, state: TrainState, workers: int):

@@ -21,6 +21,7 @@ from ..math.subwords import SubwordGradient, SubwordTable, subword_block_gradien
 from .config import TrainConfig
 
 MAX_NOISE_LUMP = 256.0  # pairs' worth of gradient a shared negative may receive from one block
+NODE_REPEATS = 4  # skip-gram --loss hs: a node's summed update counts at most this many times --max-repeats paths
 TOKENS_PER_GROUP = 256  # tokens of a block sharing one group of negatives, at least
 MIN_GROUP_NEGATIVES = 32  # negatives per group, at least: each token is scored against this many
 
@@ -92,7 +93,8 @@ def sgd_step_hs(params, block: Block, lr: float, config: TrainConfig, paths: Tre
     grad = block_gradient_hs(center_vectors, inner_vectors, block, paths, **options)
     scale = np.float32(-lr)
     scatter_add(center_vectors, grad.center_idxs, scale * grad.grad_center_rows, config.max_repeats)
-    factors = cap_nodes(grad.node_counts, config.max_repeats) * scale  # (N,)
+    node_cap = NODE_REPEATS * config.max_repeats if config.model == "skipgram" else config.max_repeats
+    factors = cap_nodes(grad.node_counts, node_cap) * scale  # (N,)
     inner_vectors[grad.outside_idxs] += factors[:, None] * grad.grad_outside_rows  # the nodes are distinct
     n = block.contexts_per_center()  # (T,)
     return grad.loss, int(n.sum()) if config.model == "skipgram" else int(np.count_nonzero(n))
@@ -102,8 +104,12 @@ def cap_nodes(counts, cap: int) -> np.ndarray:
     """(N,) float32: the share of its summed update each inner node takes, min(1, cap / paths through it).
 
     Why: as sgd_update's cap for words. The nodes near the root are on nearly every path of a block (the root on
-    all of them), so their summed update adds hundreds of updates computed at the same parameters; uncapped
-    (--max-repeats 64), Brown diverged in the first epoch.
+    all of them), so their summed update adds hundreds of updates computed at the same parameters; uncapped, Brown
+    diverged in the first epoch. Why NODE_REPEATS × --max-repeats (32 at the defaults) and not --max-repeats: at 8
+    the nodes near the root learnt too little (WordSim-353 0.231–0.233 on Brown against gensim's 0.297–0.333); at
+    32, 0.266–0.285 with the analogies level (4.2–4.5% against 4.3–4.4%); at 64 and 128 no better (README,
+    "Hierarchical softmax against gensim"). Skip-gram only: measured there; CBOW with it lost a royal neighbour
+    of "king" on the 143-word example corpus (tests/test_train_hs.py), so CBOW keeps --max-repeats.
     """
     return np.minimum(1.0, cap / np.maximum(counts, 1)).astype(np.float32)
 
@@ -173,8 +179,7 @@ def damp_shared_negatives(grad: SparseGradient, block_rows: int, lump: float, co
     (about 230 at the defaults on Brown), in one step. Twice that (--shared-negatives 32, --batch-size 1024)
     collapsed the vectors (analogies 0.1%) or diverged; with this cap they train (2.2%, 2.6%), and the defaults
     are untouched. Skip-gram only: a CBOW block gives each negative at most T·K/K' pairs. Not for --loss hs, which
-    has no shared negatives: its nodes near the root, on most paths, are numbered first (huffman_paths root_first)
-    (the --max-repeats cap of sgd_update then applies to them as to frequent words).
+    has no shared negatives: its nodes near the root, on most paths, are capped by sgd_step_hs (cap_nodes).
     """
     if grad.outside_idxs is None or config.model != "skipgram" or config.loss == "hs" or lump <= MAX_NOISE_LUMP:
         return grad
