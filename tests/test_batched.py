@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from w2vcli.math import batched, core, pairs
+from w2vcli.math import batched, core, pairs, scatter
 from w2vcli.math.batched import make_block
 
 # Shapes covered: V 2..12 words, d 1..6, B 1..8 pairs, K 1..6 negatives, blocks of 1..20 tokens, window 1..4.
@@ -127,7 +127,7 @@ def test_make_block_masks_follow_their_definition(T, W, seed):
 
 def test_scatter_add_sums_repeated_rows():
     matrix = np.zeros((4, 3), dtype=np.float32)
-    batched.scatter_add(matrix, np.array([1, 3, 1]), np.ones((3, 3), dtype=np.float32))
+    scatter.scatter_add(matrix, np.array([1, 3, 1]), np.ones((3, 3), dtype=np.float32))
     np.testing.assert_array_equal(matrix, [[0, 0, 0], [2, 2, 2], [0, 0, 0], [1, 1, 1]])
 
 
@@ -139,14 +139,14 @@ def test_scatter_add_equals_add_at_whatever_the_repeats(R, d, seed):
     matrix = rng.normal(size=(5, d)).astype(np.float32)
     expected = matrix.copy()
     np.add.at(expected, rows, updates)
-    batched.scatter_add(matrix, rows, updates)
+    scatter.scatter_add(matrix, rows, updates)
     np.testing.assert_allclose(matrix, expected, rtol=1e-5, atol=1e-5)
 
 
 def test_scatter_add_caps_the_share_of_rows_repeated_beyond_max_repeats():
     matrix = np.zeros((3, 1), dtype=np.float32)
     rows = np.array([0, 2, 0, 0, 0, 1, 1])  # row 0 four times, row 1 twice, row 2 once
-    batched.scatter_add(matrix, rows, np.arange(1, 8, dtype=np.float32)[:, None], max_repeats=2)
+    scatter.scatter_add(matrix, rows, np.arange(1, 8, dtype=np.float32)[:, None], max_repeats=2)
     np.testing.assert_allclose(matrix[:, 0], [(1 + 3 + 4 + 5) * 2 / 4, 6 + 7, 2])
 
 
@@ -199,7 +199,7 @@ def test_scatter_add_with_cap_and_scale_equals_its_definition(R, d, cap, seed):
     for row in np.unique(rows):
         mine = rows == row
         expected[row] += -0.5 * min(1.0, cap / mine.sum()) * updates[mine].sum(axis=0)
-    batched.scatter_add(matrix, rows, updates, max_repeats=cap, scale=np.float32(-0.5))
+    scatter.scatter_add(matrix, rows, updates, max_repeats=cap, scale=np.float32(-0.5))
     np.testing.assert_allclose(matrix, expected, rtol=1e-5, atol=1e-5)
 
 

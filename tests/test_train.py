@@ -139,7 +139,7 @@ def test_cs224n_preset_reaches_the_assignment_loss(tmp_path):
 
 
 def test_update_caps_the_share_of_words_repeated_beyond_max_repeats():
-    from w2vcli.math.batched import SparseGradient
+    from w2vcli.math.scatter import SparseGradient
     from w2vcli.training.step import sgd_update
 
     center_idxs = np.array([3, 3, 3, 5, 3, 7])  # word 3 four times

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .batched import Block, SparseGradient, _context_means, _spread_to_contexts
+from .batched import Block, _context_means, _spread_to_contexts
+from .scatter import SparseGradient
 from .windows import padded_rows, window_masks, window_view
 from .core import LossAndGradient, log_sigmoid, sigmoid
 

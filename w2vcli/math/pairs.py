@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .batched import SparseGradient
+from .scatter import SparseGradient
 from .core import log_sigmoid, sigmoid, softmax
 
 

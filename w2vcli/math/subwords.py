@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import batched, core
+from .scatter import SparseGradient
 
 BOW, EOW = "<", ">"  # fastText's word boundaries
 EOS = "</s>"  # fastText's end-of-sentence token: a word with no n-grams
@@ -154,7 +155,7 @@ def _sum_per_word(gathered, counts) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class SubwordGradient(batched.SparseGradient):
+class SubwordGradient(SparseGradient):
     """A subword block's row gradients, every row once: center_idxs are the block's distinct words' own rows, then
     its distinct n-gram rows; row_users (W + U,) says how many of the block's tokens hold each of those rows."""
 
@@ -244,7 +245,7 @@ class _Runs:
         """Σ of values (n, d) over each run: (runs, d).
 
         subtle: most runs hold one element, where np.add.reduceat pays per run; so the first of each run is
-        copied and only the rest are added, with np.add.at on the flat view (as batched.scatter_add).
+        copied and only the rest are added, with np.add.at on the flat view (as scatter.scatter_add).
         """
         sums = values[self.starts]  # (runs, d)
         rest = ~self.first

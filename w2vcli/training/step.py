@@ -15,7 +15,8 @@ import math
 
 import numpy as np
 
-from ..math.batched import Block, SparseGradient, block_gradient, scatter_add, token_groups
+from ..math.batched import Block, block_gradient, token_groups
+from ..math.scatter import SparseGradient, scatter_add
 from ..math.hs import TreePaths, block_gradient_hs
 from ..math.subwords import SubwordGradient, SubwordTable, subword_block_gradient
 from .config import TrainConfig
