@@ -83,8 +83,13 @@ def sgd_step(params, block: Block, negatives, lr: float, config: TrainConfig, wa
         grad = damp_subword_rows(grad, config.max_repeats)
     grad = damp_shared_negatives(grad, len(block.ids), noise_lump(n, shape, neg_weight), config)
     (sgd_update if table is None else subword_update)(params, grad, lr, config.max_repeats)
-    pairs = int(n.sum()) if config.model == "skipgram" else int(np.count_nonzero(n))
-    return grad.loss, pairs
+    return grad.loss, block_pairs(n, config)
+
+
+def block_pairs(n, config: TrainConfig) -> int:
+    """The (center, context) pairs a step trained, from each center's context count n (T,): skip-gram predicts
+    every context word, CBOW one center per window that has any."""
+    return int(n.sum()) if config.model == "skipgram" else int(np.count_nonzero(n))
 
 
 def sgd_step_hs(params, block: Block, lr: float, config: TrainConfig, paths: TreePaths, options: dict):
@@ -97,8 +102,7 @@ def sgd_step_hs(params, block: Block, lr: float, config: TrainConfig, paths: Tre
     node_cap = NODE_REPEATS * config.max_repeats if config.model == "skipgram" else config.max_repeats
     factors = cap_nodes(grad.node_counts, node_cap) * scale  # (N,)
     inner_vectors[grad.outside_idxs] += factors[:, None] * grad.grad_outside_rows  # the nodes are distinct
-    n = block.contexts_per_center()  # (T,)
-    return grad.loss, int(n.sum()) if config.model == "skipgram" else int(np.count_nonzero(n))
+    return grad.loss, block_pairs(block.contexts_per_center(), config)
 
 
 def cap_nodes(counts, cap: int) -> np.ndarray:
@@ -179,10 +183,10 @@ def damp_shared_negatives(grad: SparseGradient, block_rows: int, lump: float, co
     Why: every shared negative receives the summed gradient of all the block's pairs, Σ_t n_t·K/K' of them
     (about 230 at the defaults on Brown), in one step. Twice that (--shared-negatives 32, --batch-size 1024)
     collapsed the vectors (analogies 0.1%) or diverged; with this cap they train (2.2%, 2.6%), and the defaults
-    are untouched. Skip-gram only: a CBOW block gives each negative at most T·K/K' pairs. Not for --loss hs, which
-    has no shared negatives: its nodes near the root, on most paths, are capped by sgd_step_hs (cap_nodes).
+    are untouched. Skip-gram only: a CBOW block gives each negative at most T·K/K' pairs. (--loss hs has no shared
+    negatives and never comes here: its nodes near the root, on most paths, are capped by sgd_step_hs, cap_nodes.)
     """
-    if grad.outside_idxs is None or config.model != "skipgram" or config.loss == "hs" or lump <= MAX_NOISE_LUMP:
+    if grad.outside_idxs is None or config.model != "skipgram" or lump <= MAX_NOISE_LUMP:
         return grad
     rows = grad.grad_outside_rows.copy()  # (T + K', d): the block's rows, then the shared negatives'
     rows[block_rows:] *= np.float32(MAX_NOISE_LUMP / lump)
