@@ -159,25 +159,72 @@ def test_block_size_shrinks_for_wide_windows():
     assert block_tokens(TrainConfig(window=10, batch_size=1000)) == 1000
 
 
-def test_shared_negatives_carry_at_most_max_noise_lump_pairs():
-    from w2vcli.math.batched import block_gradient
-    from w2vcli.math.batched import make_block
-    from w2vcli.training.step import MAX_NOISE_LUMP, damp_shared_negatives
+@pytest.mark.parametrize("model", ["skipgram", "cbow"])
+def test_noise_curvature_is_the_second_derivative_along_the_groups_direction(model):
+    from w2vcli.math.batched import block_gradient, make_block
 
     rng = np.random.default_rng(0)
-    T, W = 200, 5
-    block = make_block(rng.integers(50, size=T), np.zeros(T), np.full(T, W), W)  # one sentence, full windows
-    params = rng.normal(size=(50, 4)).astype(np.float32), rng.normal(size=(50, 4)).astype(np.float32)
-    negatives = np.arange(3)
-    for neg_weight in (0.5, 2.0):  # lumps of ~1,000 and ~4,000 pairs
-        grad = block_gradient(*params, block, negatives, neg_weight=neg_weight)
-        lump = block.contexts_per_center().sum() * neg_weight
-        damped = damp_shared_negatives(grad, T, lump, TrainConfig())
-        np.testing.assert_allclose(damped.grad_outside_rows[T:], grad.grad_outside_rows[T:] * MAX_NOISE_LUMP / lump,
-                                   rtol=1e-6)
-        np.testing.assert_array_equal(damped.grad_outside_rows[:T], grad.grad_outside_rows[:T])
-    small = block_gradient(*params, block, negatives, neg_weight=0.01)  # lump ~20: untouched
-    assert damp_shared_negatives(small, T, block.contexts_per_center().sum() * 0.01, TrainConfig()) is small
+    T, W, d = 60, 3, 5
+    block = make_block(rng.integers(10, 30, size=T), np.cumsum(rng.random(T) < 0.1), rng.integers(1, W + 1, T), W)
+    center, outside = rng.normal(size=(30, d)), rng.normal(size=(30, d))  # float64: finite differences
+    negatives = np.array([[0, 1, 2], [3, 4, 5]])  # two groups, no word twice, none in the block
+    if model == "cbow":
+        negatives = negatives[:1]  # CBOW shares one group by the block
+    grad = block_gradient(center, outside, block, negatives, neg_weight=5 / 3, model=model)
+    curvature, eps = grad.noise_curvature, 1e-5
+    for g in range(len(negatives)):
+        m = curvature.directions[g]
+        assert np.isclose(np.linalg.norm(m), 1.0)
+        for k, word in enumerate(negatives[g]):
+            row = T + 3 * g + k
+            slopes = []
+            for sign in (1, -1):
+                moved = outside.copy()
+                moved[word] += sign * eps * m
+                slopes.append(block_gradient(center, moved, block, negatives, neg_weight=5 / 3, model=model)
+                              .grad_outside_rows[row] @ m)
+            assert np.isclose(curvature.values[g, k], (slopes[0] - slopes[1]) / (2 * eps), rtol=1e-5)
+
+
+def test_damped_negative_step_follows_plain_sgd_over_the_pairs_one_by_one():
+    """A negative shared by 200 tokens of one word: word2vec's sequential SGD (one pair after another, each
+    seeing the last one's update) against the block's step, explicit (the lump) and damped (the gradient flow)."""
+    from w2vcli.math.batched import block_gradient, make_block
+    from w2vcli.math.core import sigmoid
+    from w2vcli.training.step import damp_noise_rows
+
+    rng = np.random.default_rng(0)
+    T, W, d = 200, 2, 4
+    center, outside = rng.normal(size=(5, d)) * 0.1, rng.normal(size=(5, d)) * 0.1
+    center[1] = [1.0, 0.5, -0.5, 0.2]
+    block = make_block(np.full(T, 1), np.zeros(T), np.full(T, W), W)
+    for lr, neg_weight in [(0.01, 1.0), (0.025, 1.0), (0.025, 4.0)]:
+        u = outside[0].copy()
+        for pairs in block.contexts_per_center() * neg_weight:
+            for _ in range(int(pairs)):
+                u -= lr * sigmoid(u @ center[1]) * center[1]
+        sequential = u - outside[0]
+        grad = block_gradient(center, outside, block, np.array([0]), neg_weight=neg_weight)
+        explicit = -lr * grad.grad_outside_rows[-1].copy()
+        damped = -lr * damp_noise_rows(grad, lr).grad_outside_rows[-1]
+        assert np.linalg.norm(damped - sequential) < np.linalg.norm(explicit - sequential) / 5
+        assert np.linalg.norm(damped) <= np.linalg.norm(sequential)  # never past where plain SGD goes
+
+
+def test_a_light_lump_steps_as_plain_sgd():
+    from w2vcli.math.batched import block_gradient, make_block
+    from w2vcli.training.step import damp_noise_rows, flow_factor
+
+    rng = np.random.default_rng(1)
+    T, W = 40, 2
+    block = make_block(rng.integers(5, 20, size=T), np.zeros(T), np.full(T, W), W)
+    center, outside = (rng.normal(size=(20, 3)) * 1e-3).astype(np.float32), np.zeros((20, 3), np.float32)
+    grad = block_gradient(center, outside, block, np.arange(4), neg_weight=0.5)
+    before = grad.grad_outside_rows.copy()
+    damp_noise_rows(grad, 0.025)
+    np.testing.assert_allclose(grad.grad_outside_rows, before, rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(flow_factor([0.0, 1e-7, 1.0, 30.0]),
+                               [1.0, 1.0 - 5e-8, 1 - np.exp(-1.0), (1 - np.exp(-30.0)) / 30], rtol=1e-6)
 
 
 def test_info_names_the_cs224n_units(tmp_path):

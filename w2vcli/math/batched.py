@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .core import log_sigmoid, sigmoid, softmax
-from .scatter import SparseGradient, scatter_add
+from .scatter import NoiseCurvature, SparseGradient, scatter_add
 from .windows import (gather_neighbours, neighbour_index, offsets, padded_rows, received_weights, send_to_neighbours,
                       sum_over_neighbours, window_masks, window_view)
 
@@ -63,8 +63,9 @@ def skipgram_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_
 
     center_rows (T, d) = V[ids], outside_rows (T, d) = U[ids], noise_rows (K', d) = U[shared negatives], or
     (G, K', d): K' negatives per group of consecutive tokens (token_groups), Σ_k' then over t's group's rows.
-    Returns (loss or nan, grad_center_rows (T, d), grad_outside_rows (T, d), grad_noise_rows (K', d)): the
-    gradient of each *row* (position), which the SGD step scatters into the matrices, summing repeats.
+    Returns (loss or nan, grad_center_rows (T, d), grad_outside_rows (T, d), grad_noise_rows (K', d), the noise
+    rows' NoiseCurvature): the gradient of each *row* (position), which the SGD step scatters into the matrices,
+    summing repeats.
     The pairs are read off window views (window_view): no (2W, T, d) copies of the neighbours.
     """
     W = block.window
@@ -83,9 +84,10 @@ def skipgram_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_
         grad_outside_rows = np.matmul(received_weights(coeffs, W)[:, None, :], window_view(centers, W))[:, 0]
         weights = block.contexts_per_center() * np.float32(neg_weight)  # (T,)  n_t · K/K'
         pos_loss = (lambda: -float(np.sum(masks * log_sigmoid(scores))))  # noqa: E731
-    neg_loss, grad_noise_rows = _negative_terms(center_rows, noise_rows, weights, grad_center_rows, want_loss)
+    neg_loss, grad_noise_rows, curvature = _negative_terms(center_rows, noise_rows, weights, grad_center_rows,
+                                                           want_loss)
     loss = pos_loss() + neg_loss() if want_loss else float("nan")
-    return loss, grad_center_rows, grad_outside_rows, grad_noise_rows
+    return loss, grad_center_rows, grad_outside_rows, grad_noise_rows, curvature
 
 
 def token_groups(T: int, groups: int) -> np.ndarray:
@@ -94,10 +96,11 @@ def token_groups(T: int, groups: int) -> np.ndarray:
 
 
 def _negative_terms(center_rows, noise_rows, weights, grad_center_rows, want_loss):
-    """Σ_t weights_t · Σ_k' −log σ(−u_k'ᵀ v_t) over each token's negatives: (loss thunk, grad_noise_rows).
+    """Σ_t weights_t · Σ_k' −log σ(−u_k'ᵀ v_t) over each token's negatives: (loss thunk, grad_noise_rows, curvature).
 
     noise_rows (K', d): shared by the whole block; (G, K', d): group g's K' rows serve the tokens of group g
-    (token_groups). Adds ∂J/∂v_t to grad_center_rows (T, d) in place; grad_noise_rows is (K', d) or (G·K', d).
+    (token_groups). Adds ∂J/∂v_t to grad_center_rows (T, d) in place; grad_noise_rows is (K', d) or (G·K', d);
+    curvature is each noise row's NoiseCurvature along its group's common direction (noise_curvature).
     """
     T, d = center_rows.shape
     if noise_rows.ndim == 2:
@@ -110,11 +113,29 @@ def _negative_terms(center_rows, noise_rows, weights, grad_center_rows, want_los
         padded_weights[:T] = weights
         centers, weights3, noise3 = centers.reshape(G, S, d), padded_weights.reshape(G, S, 1), noise_rows
     neg_scores = np.matmul(centers, noise3.transpose(0, 2, 1))  # (G, S, K')
-    neg_coeffs = sigmoid(neg_scores)  # (G, S, K')  ∂J/∂score = w σ, in place
+    neg_coeffs = sigmoid(neg_scores)  # (G, S, K')  σ, then ∂J/∂score = w σ in place
+    curvature = noise_curvature(centers, weights3, neg_coeffs)
     neg_coeffs *= weights3
     grad_center_rows += np.matmul(neg_coeffs, noise3).reshape(-1, d)[:T]  # (T, d)
     grad_noise_rows = np.matmul(neg_coeffs.transpose(0, 2, 1), centers).reshape(-1, d)  # (G·K', d)
-    return (lambda: -float(np.sum(weights3 * log_sigmoid(-neg_scores)))), grad_noise_rows
+    return (lambda: -float(np.sum(weights3 * log_sigmoid(-neg_scores)))), grad_noise_rows, curvature
+
+
+TINY = 1e-30  # a norm below this is zero (no common direction)
+
+
+def noise_curvature(centers, weights3, sigmoids) -> NoiseCurvature:
+    """The NoiseCurvature of a group's noise rows: centers (G, S, d) v_t, weights3 (G, S, 1) w_t, sigmoids
+    (G, S, K') σ(u_kᵀv_t). m_g = Σ_t w_t v_t / ‖·‖; λ_gk = Σ_t w_t σ(1 − σ) (v_tᵀm_g)²."""
+    sums = np.matmul(weights3.transpose(0, 2, 1), centers)  # (G, 1, d)  Σ_t w_t v_t
+    norms = np.sqrt(np.matmul(sums, sums.transpose(0, 2, 1)))  # (G, 1, 1)
+    directions = (sums / np.maximum(norms, TINY))[:, 0]  # (G, d)
+    along = np.matmul(centers, directions[:, :, None])  # (G, S, 1)  v_tᵀm_g
+    along *= along
+    along *= weights3
+    spread = sigmoids - sigmoids * sigmoids  # (G, S, K')  σ(1 − σ)
+    values = np.matmul(along.transpose(0, 2, 1), spread)[:, 0]  # (G, K')
+    return NoiseCurvature(directions, values)
 
 
 def by_pairs(block: Block) -> bool:
@@ -169,23 +190,20 @@ def cbow_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_weig
 
         J = Σ_t [ −log σ(u_tᵀ v̂_t) + w · Σ_k' −log σ(−u_k'ᵀ v̂_t) ]        w = neg_weight = K / K'
 
-    Returns (loss or nan, grad_center_rows (T, d), grad_outside_rows (T, d), grad_noise_rows (K', d)).
+    Returns (loss or nan, grad_center_rows (T, d), grad_outside_rows (T, d), grad_noise_rows (K', d), the noise
+    rows' NoiseCurvature).
     """
     means, n = _context_means(center_rows, block)  # (T, d), (T,)
     active = (n > 0).astype(center_rows.dtype)  # (T,)
     scores = np.einsum("td,td->t", means, outside_rows)  # (T,)
     coeffs = (sigmoid(scores) - 1.0) * active  # (T,)
-    neg_scores = means @ noise_rows.T  # (T, K')
-    neg_coeffs = sigmoid(neg_scores) * (active * np.float32(neg_weight))[:, None]  # (T, K')
-    grad_means = coeffs[:, None] * outside_rows + neg_coeffs @ noise_rows  # (T, d)
+    grad_means = coeffs[:, None] * outside_rows  # (T, d), then the negatives' terms added
+    neg_loss, grad_noise_rows, curvature = _negative_terms(means, noise_rows, active * np.float32(neg_weight),
+                                                           grad_means, want_loss)
     grad_outside_rows = coeffs[:, None] * means  # (T, d)
-    grad_noise_rows = neg_coeffs.T @ means  # (K', d)
     grad_center_rows = _spread_to_contexts(grad_means, n, block, full_spread)
-    loss = float("nan")
-    if want_loss:
-        loss = -float(np.sum(active * log_sigmoid(scores)))
-        loss -= float(np.sum(active[:, None] * np.float32(neg_weight) * log_sigmoid(-neg_scores)))
-    return loss, grad_center_rows, grad_outside_rows, grad_noise_rows
+    loss = -float(np.sum(active * log_sigmoid(scores))) + neg_loss() if want_loss else float("nan")
+    return loss, grad_center_rows, grad_outside_rows, grad_noise_rows, curvature
 
 
 def skipgram_block_softmax(center_rows, outside_vectors, block: Block, want_loss=True):
@@ -245,11 +263,11 @@ def block_gradient(center_vectors, outside_vectors, block: Block, negative_idxs,
     negative_idxs = np.asarray(negative_idxs, dtype=np.int64)
     outside_rows = np.take(outside_vectors, block.ids, axis=0)  # (T, d)
     noise_rows = np.take(outside_vectors, negative_idxs, axis=0)  # (K', d), or (G, K', d) for skip-gram
-    value, grad_center_rows, grad_outside_rows, grad_noise_rows = objective(
+    value, grad_center_rows, grad_outside_rows, grad_noise_rows, curvature = objective(
         center_rows, outside_rows, noise_rows, block, neg_weight, want_loss)
     outside_idxs = np.concatenate([block.ids, negative_idxs.ravel()])
     return SparseGradient(value, block.ids, grad_center_rows, outside_idxs,
-                          np.concatenate([grad_outside_rows, grad_noise_rows]))
+                          np.concatenate([grad_outside_rows, grad_noise_rows]), curvature)
 
 
 def block_loss_and_gradient(center_vectors, outside_vectors, block: Block, negative_idxs, **options):

@@ -209,7 +209,7 @@ def block_gradient_hs(center_vectors, inner_vectors, block: Block, paths: TreePa
     value, grad_center_rows, terms = HS_BLOCK_OBJECTIVES[model](
         center_rows, path_rows, path_codes, path_mask.astype(dtype), block, want_loss, **kwargs)
     nodes, grad_node_rows, counts = node_gradient(points, path_mask, terms)
-    return HSGradient(value, block.ids, grad_center_rows, nodes, grad_node_rows, counts)
+    return HSGradient(value, block.ids, grad_center_rows, nodes, grad_node_rows, node_counts=counts)
 
 
 def node_gradient(points, path_mask, terms: NodeTerms, shallow: int = SHALLOW_DEPTH):

@@ -21,8 +21,8 @@ def scatter_add(matrix, rows, updates, max_repeats: int = 0, scale=None):
     subtle: fancy-index `matrix[rows] += updates` keeps only the last of repeated rows, which silently drops
     updates of frequent words; np.add.at sums them but costs ~10x more per element. So the first occurrence of
     every row goes in by fancy indexing (rows distinct: exact), and only the repeats by np.add.at, on the flat
-    view with one index per element (~3x faster than on 2-D rows, ../shared/PERFORMANCE.md). The scale is applied
-    to the gathered copies (no scaled copy of all the updates), and the cap to the few runs of rows over it.
+    view with one index per element (~3x faster than on 2-D rows, ../shared/PERFORMANCE.md). The scale and the
+    cap's shares are applied to the gathered copies in one multiplication (no scaled copy of all the updates).
     """
     rows = np.asarray(rows, dtype=np.int64)  # (R,)
     order = np.argsort(rows, kind="stable")  # (R,)
@@ -33,11 +33,16 @@ def scatter_add(matrix, rows, updates, max_repeats: int = 0, scale=None):
     repeat = ~first
     firsts = np.take(updates, order[first], axis=0).astype(matrix.dtype, copy=False)  # (U, d) copies
     repeats = np.take(updates, order[repeat], axis=0).astype(matrix.dtype, copy=False)  # (R − U, d)
-    if scale is not None:
+    shares = _capped_shares(first, max_repeats, matrix.dtype) if 0 < max_repeats < len(rows) else None
+    if shares is not None:  # (U,) each row's share, times the scale
+        shares, ranks = shares
+        if scale is not None:
+            shares *= scale
+        firsts *= shares[:, None]
+        repeats *= shares[ranks[repeat]][:, None]
+    elif scale is not None:
         firsts *= scale
         repeats *= scale
-    if 0 < max_repeats < len(rows):
-        _cap_shares(sorted_rows, first, max_repeats, firsts, repeats)
     matrix[sorted_rows[first]] += firsts
     if len(repeats):
         d = matrix.shape[1]
@@ -45,21 +50,29 @@ def scatter_add(matrix, rows, updates, max_repeats: int = 0, scale=None):
         np.add.at(matrix.reshape(-1), flat_idx, repeats.reshape(-1))
 
 
-def _cap_shares(sorted_rows, first, cap: int, firsts, repeats) -> None:
-    """Scale, in place, the updates of each row occurring c > cap times by cap/c (first: as in scatter_add).
+def _capped_shares(first, cap: int, dtype):
+    """((U,) min(1, cap/c) for each distinct row occurring c times, (R,) each sorted position's row rank), or
+    None when no row occurs more than cap times (first: as in scatter_add). One bincount over the ranks."""
+    ranks = np.cumsum(first) - 1  # (R,)
+    counts = np.bincount(ranks)  # (U,)
+    if counts.max() <= cap:
+        return None
+    return np.minimum(1.0, cap / counts).astype(dtype), ranks
 
-    A row's occurrences are one run of sorted_rows: its first is firsts[g] (g its rank among the distinct rows)
-    and its others the next c − 1 entries of repeats from position start − g. Only the few runs over the cap are
-    touched, found by comparing sorted_rows with itself cap places on.
+
+@dataclass(frozen=True)
+class NoiseCurvature:
+    """How curved a block objective is in each shared negative's row, along its group's common direction.
+
+    directions[g] is m_g, the unit direction of Σ_t w_t v_t over the centers t of group g (the w_t-weighted sum
+    of the input vectors its negatives are scored against); values[g, k] = m_gᵀ (∂²J/∂u_k²) m_g, counting the
+    terms of the entry k of group g alone: Σ_t w_t σ(u_kᵀv_t)(1 − σ(u_kᵀv_t)) (v_tᵀm_g)². The noise rows are the
+    last G·K' rows of the gradient's outside rows, group after group. Made by batched._negative_terms; used by the
+    SGD step (training/step.py, damp_noise_rows).
     """
-    over_rows = np.unique(sorted_rows[cap:][sorted_rows[cap:] == sorted_rows[:-cap]])  # (O,) a handful
-    starts = np.searchsorted(sorted_rows, over_rows, side="left")  # (O,)
-    stops = np.searchsorted(sorted_rows, over_rows, side="right")
-    ranks = np.cumsum(first)[starts] - 1  # (O,) g of each run
-    for start, stop, g in zip(starts.tolist(), stops.tolist(), ranks.tolist()):
-        factor = cap / (stop - start)
-        firsts[g] *= factor
-        repeats[start - g:stop - g - 1] *= factor
+
+    directions: np.ndarray  # (G, d) unit vectors
+    values: np.ndarray  # (G, K') ≥ 0
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,7 @@ class SparseGradient:
     grad_center_rows: np.ndarray  # (R, d)
     outside_idxs: np.ndarray | None  # (R',) int64, or None
     grad_outside_rows: np.ndarray  # (R', d), or (V, d) when dense
+    noise_curvature: NoiseCurvature | None = None  # with shared negatives: their rows' curvature (the last rows)
 
     def dense(self, center_vectors, outside_vectors):
         """(loss, ∂J/∂V (V, d), ∂J/∂U (V, d)) as full matrices shaped like the parameters."""

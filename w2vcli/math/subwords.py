@@ -178,16 +178,17 @@ def subword_block_gradient(input_matrix, outside_vectors, table: SubwordTable, b
     extra = {"full_spread": True} if full_spread and model == "cbow" else {}
     if loss == "softmax":
         value, grad_center_rows, grad_outside = objective(center_rows, outside_vectors, block, want_loss, **extra)
-        outside_idxs, grad_outside_rows = None, grad_outside
+        outside_idxs, grad_outside_rows, curvature = None, grad_outside, None
     else:
         negative_idxs = np.asarray(negative_idxs, dtype=np.int64)
-        value, grad_center_rows, grad_words, grad_noise = objective(
+        value, grad_center_rows, grad_words, grad_noise, curvature = objective(
             center_rows, np.take(outside_vectors, block.ids, axis=0), np.take(outside_vectors, negative_idxs, axis=0),
             block, neg_weight, want_loss, **extra)
         outside_idxs = np.concatenate([block.ids, negative_idxs])
         grad_outside_rows = np.concatenate([grad_words, grad_noise])
     rows, grads = composed.row_gradients(grad_center_rows, full_spread)
-    return SubwordGradient(value, rows, grads, outside_idxs, grad_outside_rows, composed.row_users())
+    return SubwordGradient(value, rows, grads, outside_idxs, grad_outside_rows, curvature,
+                           row_users=composed.row_users())
 
 
 class _ComposedBlock:
