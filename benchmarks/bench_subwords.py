@@ -65,8 +65,11 @@ open(out + ".words", "w", encoding="utf-8").write("\\n".join(model.wv.index_to_k
 
 
 class W2vcli:
-    def __init__(self, buckets: int | None):
+    def __init__(self, buckets: int | None, extra: tuple[str, ...] = ()):
         self.name, self.buckets = "w2vcli --subwords, 2 workers", buckets or SUBWORD_DEFAULTS.buckets
+        self.extra = list(extra)  # more `w2v train` options (--w2v-args)
+        if extra:
+            self.name += " " + " ".join(extra)
 
     def command(self, corpus: Path, out: Path) -> list[str]:
         s = SETTINGS
@@ -74,7 +77,8 @@ class W2vcli:
                    "sample": s["sample"], "epochs": s["epochs"], "min-n": s["min_n"], "max-n": s["max_n"],
                    "workers": 2, "checkpoint-every": 0, "buckets": self.buckets}
         return [sys.executable, "-m", "w2vcli", "train", str(corpus), "--subwords", "--out", str(out) + ".npz",
-                "--force", "--quiet", *itertools.chain.from_iterable((f"--{k}", str(v)) for k, v in options.items())]
+                "--force", "--quiet", *itertools.chain.from_iterable((f"--{k}", str(v)) for k, v in options.items()),
+                *self.extra]
 
     def load(self, out: Path) -> SubwordVectors:
         return subword_vectors_of(load_model(str(out) + ".npz"))
@@ -151,9 +155,12 @@ def main(argv=None) -> None:
     parser.add_argument("--only", nargs="+", choices=["w2vcli", "fasttext", "gensim"],
                         default=["w2vcli", "fasttext", "gensim"])
     parser.add_argument("--keep", type=Path, help="keep w2vcli's last model here (for `w2v nearest`)")
+    parser.add_argument("--w2v-args", default="", help="extra `w2v train` options, e.g. '--shared-negatives 128'")
     args = parser.parse_args(argv)
     tokens = sum(len(line.split()) for line in args.corpus.open(encoding="utf-8"))
-    systems = [(name, KINDS[name](args.buckets)) for name in args.only]
+    extra = tuple(args.w2v_args.split())
+    systems = [(name, W2vcli(args.buckets, extra) if name == "w2vcli" else KINDS[name](args.buckets))
+               for name in args.only]
     scorer = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
     print("| round | system | buckets | load | seconds | CPU s | tokens/s | peak MiB | analogy | semantic | "
           "syntactic | WS353 | SimLex | analogy, every word | WS353, every word |\n|" + "---|" * 15, flush=True)

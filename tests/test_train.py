@@ -155,7 +155,10 @@ def test_update_caps_the_share_of_words_repeated_beyond_max_repeats():
 def test_block_size_shrinks_for_wide_windows():
     from w2vcli.training.step import block_tokens
 
-    assert [block_tokens(TrainConfig(window=w)) for w in (1, 5, 6, 10, 20)] == [512, 512, 256, 256, 128]
+    assert [block_tokens(TrainConfig(window=w)) for w in (1, 5, 6, 10, 20)] == [1024, 1024, 512, 512, 256]
+    cbow = [block_tokens(TrainConfig(window=w, model="cbow")) for w in (1, 5, 6, 10, 20)]
+    hs = [block_tokens(TrainConfig(window=w, loss="hs")) for w in (1, 5, 6, 10, 20)]
+    assert cbow == hs == [512, 512, 256, 256, 128]
     assert block_tokens(TrainConfig(window=10, batch_size=1000)) == 1000
 
 
@@ -283,9 +286,9 @@ def test_a_chunk_trained_in_slices_equals_the_chunk_trained_whole():
 def test_skipgram_splits_a_blocks_negatives_into_groups_of_tokens():
     from w2vcli.training.step import negatives_shape
 
-    assert negatives_shape(TrainConfig(), 512) == (2, 32)  # 2 groups of 256 tokens, 32 negatives each
-    assert negatives_shape(TrainConfig(shared_negatives=128), 1024) == (4, 32)
+    assert negatives_shape(TrainConfig(), 1024) == (4, 64)  # 4 groups of 256 tokens, 64 negatives each
+    assert negatives_shape(TrainConfig(shared_negatives=32), 512) == (2, 32)
     assert negatives_shape(TrainConfig(), 256) == (64,)  # one group: shared by the whole block
-    assert negatives_shape(TrainConfig(shared_negatives=40), 512) == (40,)
+    assert negatives_shape(TrainConfig(), 300) == (64,)
     assert negatives_shape(TrainConfig(model="cbow"), 512) == (64,)
     assert negatives_shape(TrainConfig(), 512, subwords=True) == (64,)

@@ -116,10 +116,11 @@ def train(
     lr: Annotated[float, _opt(f"Starting learning rate ({SUBWORD_DEFAULTS.lr} with --subwords).",
                               OPTIMISATION)] = DEFAULTS.lr,
     min_lr: Annotated[float, _opt("Final learning rate (linear decay).", OPTIMISATION)] = DEFAULTS.min_lr,
-    batch_size: Annotated[int, _opt("Tokens per SGD block (0: 512, fewer for windows over 5; "
-                                    f"{SUBWORD_DEFAULTS.batch_size} with --subwords).",
+    batch_size: Annotated[int, _opt(f"Tokens per SGD block ({SUBWORD_DEFAULTS.batch_size} with --subwords; 0: "
+                                    "1024 for skip-gram, 512 otherwise, fewer for wide windows).",
                                     OPTIMISATION)] = DEFAULTS.batch_size,
-    shared_negatives: Annotated[int, _opt("Negatives drawn per block, shared by its pairs.",
+    shared_negatives: Annotated[int, _opt("Negatives shared by each 256 tokens of a skip-gram block (by the whole "
+                                          "block for CBOW and subwords).",
                                           OPTIMISATION)] = DEFAULTS.shared_negatives,
     max_repeats: Annotated[int, _opt("A word's update per block counts at most this many occurrences.",
                                      OPTIMISATION)] = DEFAULTS.max_repeats,

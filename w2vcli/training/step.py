@@ -22,39 +22,50 @@ from ..math.subwords import SubwordGradient, SubwordTable, subword_block_gradien
 from .config import TrainConfig
 
 NODE_REPEATS = 4  # skip-gram --loss hs: a node's summed update counts at most this many times --max-repeats paths
-TOKENS_PER_GROUP = 256  # tokens of a block sharing one group of negatives, at least
-MIN_GROUP_NEGATIVES = 32  # negatives per group, at least: each token is scored against this many
+TOKENS_PER_GROUP = 256  # skip-gram: tokens of a block sharing one group of --shared-negatives negatives
+PAIRS_PER_BLOCK = 3072  # pairs a block sums at once, about: T ≈ this/(W+1) ...
+SKIPGRAM_PAIRS_PER_BLOCK = 6144  # ... and this for word-level skip-gram with negative sampling
+
+
+def grouped(config: TrainConfig, subwords: bool = False) -> bool:
+    """Whether a block's tokens are split into groups of TOKENS_PER_GROUP, each with its own negatives: word-level
+    skip-gram with negative sampling."""
+    return config.model == "skipgram" and config.loss == "neg" and not (subwords or config.subwords)
 
 
 def block_tokens(config: TrainConfig) -> int:
-    """T: --batch-size, or by default 512 tokens for windows up to 5 and a power of two ≈ 3072/(W+1) beyond.
+    """T: --batch-size, or by default a power of two ≈ 6144/(W+1) tokens for word-level skip-gram with negative
+    sampling (1,024 for windows up to 5) and ≈ 3072/(W+1) otherwise (512), never more than those.
 
-    Why: a block sums about T·(W+1) pair gradients into its rows at once, and every shared negative receives all
-    of them. 512 tokens at W = 5 is the measured sweet spot; at W = 10, blocks of 512 diverged on Brown while
-    blocks of 256 trained as well as gensim, so the pairs per block are kept near 3,072.
+    Why: a block sums about T·(W+1) pair gradients into its rows at once. For CBOW and --loss hs 512 tokens at
+    W = 5 is the measured sweet spot; at W = 10, blocks of 512 diverged on Brown while blocks of 256 trained as
+    well as gensim, so their pairs per block are kept near 3,072. Grouped skip-gram (negatives_shape) takes twice
+    that: with its shared negatives damped by damp_noise_rows, blocks of 1,024 tokens (4 groups of 64 negatives)
+    scored above gensim on all three measures over six seeds on Brown at 5% more CPU per token than blocks of
+    512 with 2 groups of 32, which trailed on the analogies; blocks of 2,048 (8 groups) scored worse on all
+    three (README, "Performance").
     """
     if config.batch_size:
         return config.batch_size
-    return max(1, min(512, 2 ** int(math.log2(3072 / (config.window + 1)))))
+    pairs, most = (SKIPGRAM_PAIRS_PER_BLOCK, 1024) if grouped(config) else (PAIRS_PER_BLOCK, 512)
+    return max(1, min(most, 2 ** int(math.log2(pairs / (config.window + 1)))))
 
 
 def negatives_shape(config: TrainConfig, T: int, subwords: bool = False) -> tuple[int, ...]:
-    """The shape of a block's negatives: (K',) shared by the block, or (G, K'//G) for G groups of its tokens.
+    """The shape of a block's negatives: (K',) shared by the block, or (G, K') for G groups of its tokens.
 
-    Word-level skip-gram with negative sampling splits the block's K' negatives among G = min(T/TOKENS_PER_GROUP,
-    K'/MIN_GROUP_NEGATIVES) groups of consecutive tokens (math.batched.token_groups): each token is scored
-    against its group's K'/G rows only, each weighted K·G/K'; at the defaults, 2 groups of 256 tokens with 32
-    negatives each. Why: the three (T, K') negative products were the largest part of a step; with groups a
-    token costs K'/G of them. A negative row still receives about the same pairs' worth of gradient (half the
-    pairs, each weighted twice). Measured on Brown over seeds 1-3 (2 workers):
-    level with 64 shared negatives on all three measures; 4 groups of 16 lost ~0.6 points of analogy accuracy
-    and 0.009 of SimLex-999 (README, "Performance").
+    Word-level skip-gram with negative sampling splits a block into G = T/TOKENS_PER_GROUP groups of consecutive
+    tokens (math.batched.token_groups), each with its own K' = --shared-negatives negatives, each weighted K/K':
+    at the defaults, 4 groups of 256 tokens with 64 negatives each. Why: the three negative products are the
+    largest part of a step, and a token costs K' of them whatever the block's size, so blocks can grow (fewer
+    steps, less Python per token) while each negative row still receives one group's pairs: about 230 pairs'
+    worth on Brown. Measured over six seeds on Brown (2 workers): 32 negatives per group instead of 64 lost
+    0.4 points of analogy accuracy in blocks of 512 tokens and 0.5 in blocks of 1,024 (README, "Performance").
+    CBOW, hierarchical softmax and subwords share K' negatives by the whole block.
     """
     K = config.shared_negatives
-    if config.model != "skipgram" or config.loss != "neg" or subwords:
-        return (K,)
-    groups = max(1, min(T // TOKENS_PER_GROUP, K // MIN_GROUP_NEGATIVES))
-    return (K,) if groups == 1 else (groups, K // groups)
+    groups = max(1, T // TOKENS_PER_GROUP) if grouped(config, subwords) else 1
+    return (K,) if groups == 1 else (groups, K)
 
 
 def sgd_step(params, block: Block, negatives, lr: float, config: TrainConfig, want_loss: bool,
