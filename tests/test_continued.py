@@ -61,6 +61,19 @@ def test_the_vocabulary_is_gensims_after_build_vocab_update(tmp_path, two_parts)
     assert list(vocab.counts) == sorted(vocab.counts, reverse=True)  # ids stay frequency ranks
 
 
+def test_the_preflight_counts_the_new_corpus_tokens_only(tmp_path, two_parts):
+    one, two = two_parts
+    config = TrainConfig(dim=10, epochs=1)
+    _run(one, tmp_path / "a.npz", config)
+    seen = []
+    run_training(two, config, None, tmp_path / "b.npz", reporter=Quiet(), checkpoint_every=0.0,
+                 should_stop=lambda: False, on_preflight=seen.append,
+                 init=(tmp_path / "a.npz", load_model(tmp_path / "a.npz")))
+    with scan_corpus(two) as store:
+        in_vocab = np.isin(np.array(store.words), np.array(load_model(tmp_path / "b.npz").words))
+        assert seen[0].tokens_kept == int(store.counts[in_vocab].sum()) < seen[0].tokens
+
+
 def _model(words, dim=3, loss="neg"):
     rng = np.random.default_rng(0)
     return ModelFile(rng.normal(size=(len(words), dim)).astype(np.float32),

@@ -133,7 +133,8 @@ def preflight(store: TokenStore, vocab: Vocab, config: TrainConfig, state: Train
     if config.loss == "softmax" and len(vocab) > SOFTMAX_WARN_VOCAB:
         warnings = (f"the exact softmax costs O(V) per pair; with {len(vocab):,} words training will be slow "
                     "(--loss neg is the usual choice)",)
-    return Preflight(len(vocab), store.n_tokens, int(vocab.counts.sum()), store.stats,
+    kept = int(np.asarray(store.counts)[vocab.remap(store.words) >= 0].sum())  # this corpus's, not --init's too
+    return Preflight(len(vocab), store.n_tokens, kept, store.stats,
                      model_bytes(len(vocab), config.dim, ngram_rows(config)), where, warnings, config.epochs,
                      store.stats.tokens - store.n_tokens if config.phrases else 0)
 
