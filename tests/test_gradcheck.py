@@ -60,7 +60,7 @@ def test_rng_is_reset_before_every_evaluation():
 def test_every_standard_check_passes(seed):
     results = run_checks(standard_checks(dim=4, vocab_size=6, seed=seed))
     names = [check.name for check, _ in results]
-    assert len(results) == 28 and any("block" in n for n in names) and any("CBOW" in n for n in names)
+    assert len(results) == 30 and any("block" in n for n in names) and any("CBOW" in n for n in names)
     assert sum("hierarchical softmax" in n for n in names) == 6 and sum("subwords" in n for n in names) == 8
     failed = [(check.name, result) for check, result in results if not result.passed]
     assert failed == []

@@ -107,7 +107,7 @@ def standard_checks(dim: int = 5, vocab_size: int = 8, seed: int = 0, negatives:
                    lambda x: _pick(core.neg_sampling_loss_and_gradient(center_vec, outside_idx, x, negative_idxs), 2)),
     ]
     checks += _model_checks(center_idx, window, both, neg, sampler_rng)
-    checks += _block_checks(block, shared_negatives, both, K)
+    checks += _block_checks(block, shared_negatives, both, K) + _curvature_checks(setup, d)
     return (checks + _hs_checks(setup, center_vectors, center_vec, center_idx, window, block)
             + _subword_checks(setup, d, K))
 
@@ -138,6 +138,31 @@ def _block_checks(block, shared_negatives, both, K: int) -> list[NamedCheck]:
     checks.append(NamedCheck("block · skip-gram · neg sampling, 2 negative groups", both.copy(),
                              _both_matrices(grouped, V)))
     return checks
+
+def _curvature_checks(setup: np.random.Generator, d: int, K: int = 3) -> list[NamedCheck]:
+    """The shared negatives' curvature along their group's direction m (batched.noise_curvature), which the SGD
+    step damps by (training/step.py, damp_noise_rows): checked as the derivative of m·∂J/∂u_k when each noise row
+    u_k moves by s_k·m. The negatives are distinct and none is a block word, so each row's terms are its own."""
+    words, V = 8, 8 + 2 * K
+    block = _random_block(setup, words, length=12, window=3)
+    center, outside = setup.normal(size=(V, d)), setup.normal(size=(V, d))
+    negatives = np.arange(words, V).reshape(2, K)  # (G, K'): two groups, as skip-gram's
+    checks = []
+    for model, groups in (("skipgram", negatives), ("cbow", negatives[:1])):
+
+        def f(s, model=model, groups=groups):
+            directions = batched.block_gradient(center, outside, block, groups, model=model,
+                                                neg_weight=5 / K).noise_curvature.directions  # (G, d): U-free
+            moved = outside.copy()
+            moved[groups] += s.reshape(groups.shape)[..., None] * directions[:, None, :]
+            grad = batched.block_gradient(center, moved, block, groups, model=model, neg_weight=5 / K)
+            noise = grad.grad_outside_rows[-groups.size:].reshape(*groups.shape, d)  # (G, K', d)
+            return float(np.sum(noise * directions[:, None, :])), grad.noise_curvature.values.reshape(-1)
+
+        label = "skip-gram" if model == "skipgram" else "CBOW"
+        checks.append(NamedCheck(f"block · {label} · noise curvature along m", np.zeros(groups.size), f))
+    return checks
+
 
 def _hs_checks(setup, center_vectors, center_vec, center_idx, window, block) -> list[NamedCheck]:
     """Hierarchical softmax on a random tree: the loss alone, both models, and the block objectives."""
