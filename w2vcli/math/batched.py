@@ -96,7 +96,8 @@ def token_groups(T: int, groups: int) -> np.ndarray:
 
 
 def _negative_terms(center_rows, noise_rows, weights, grad_center_rows, want_loss):
-    """Σ_t weights_t · Σ_k' −log σ(−u_k'ᵀ v_t) over each token's negatives: (loss thunk, grad_noise_rows, curvature).
+    """Σ_t weights_t · Σ_k' −log σ(−u_k'ᵀ v_t) over each token's negatives: (loss thunk, grad_noise_rows,
+    curvature).
 
     noise_rows (K', d): shared by the whole block; (G, K', d): group g's K' rows serve the tokens of group g
     (token_groups). Adds ∂J/∂v_t to grad_center_rows (T, d) in place; grad_noise_rows is (K', d) or (G·K', d);

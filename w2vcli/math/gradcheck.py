@@ -139,6 +139,7 @@ def _block_checks(block, shared_negatives, both, K: int) -> list[NamedCheck]:
                              _both_matrices(grouped, V)))
     return checks
 
+
 def _curvature_checks(setup: np.random.Generator, d: int, K: int = 3) -> list[NamedCheck]:
     """The shared negatives' curvature along their group's direction m (batched.noise_curvature), which the SGD
     step damps by (training/step.py, damp_noise_rows): checked as the derivative of m·∂J/∂u_k when each noise row

@@ -34,7 +34,7 @@ class TrainConfig:
     sample: float = 1e-3  # subsampling threshold t of frequent words; 0 = off
     ns_exponent: float = 0.75  # noise distribution ∝ count^ns_exponent
     batch_size: int = 0  # T, tokens per block (pairs per step ≈ T·(W+1)); 0 = automatic (block_tokens)
-    shared_negatives: int = 64  # K', negatives shared by a group of 256 tokens (skip-gram) or a block, each weighted K/K'
+    shared_negatives: int = 64  # K', negatives shared by 256 skip-gram tokens or a block, each weighted K/K'
     max_repeats: int = 8  # a word's summed update in one block counts at most this many occurrences (step.sgd_update)
     seed: int = 1  # seeds the one random generator of the run
     lowercase: bool = True  # fold the corpus to lower case

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from ..math.batched import Block, block_gradient, token_groups
+from ..math.batched import Block, block_gradient
 from ..math.scatter import SparseGradient, scatter_add
 from ..math.hs import TreePaths, block_gradient_hs
 from ..math.subwords import SubwordGradient, SubwordTable, subword_block_gradient
@@ -41,7 +41,7 @@ def block_tokens(config: TrainConfig) -> int:
     W = 5 is the measured sweet spot; at W = 10, blocks of 512 diverged on Brown while blocks of 256 trained as
     well as gensim, so their pairs per block are kept near 3,072. Grouped skip-gram (negatives_shape) takes twice
     that: with its shared negatives damped by damp_noise_rows, blocks of 1,024 tokens (4 groups of 64 negatives)
-    scored above gensim on all three measures over six seeds on Brown at 5% more CPU per token than blocks of
+    scored above gensim on all three measures over six seeds on Brown at 5–8% more CPU per token than blocks of
     512 with 2 groups of 32, which trailed on the analogies; blocks of 2,048 (8 groups) scored worse on all
     three (README, "Performance").
     """
