@@ -58,9 +58,10 @@ def negatives_shape(config: TrainConfig, T: int, subwords: bool = False) -> tupl
     tokens (math.batched.token_groups), each with its own K' = --shared-negatives negatives, each weighted K/K':
     at the defaults, 4 groups of 256 tokens with 64 negatives each. Why: the three negative products are the
     largest part of a step, and a token costs K' of them whatever the block's size, so blocks can grow (fewer
-    steps, less Python per token) while each negative row still receives one group's pairs: about 230 pairs'
-    worth on Brown. Measured over six seeds on Brown (2 workers): 32 negatives per group instead of 64 lost
-    0.4 points of analogy accuracy in blocks of 512 tokens and 0.5 in blocks of 1,024 (README, "Performance").
+    steps, less Python per token) while each negative row still receives one group's pairs: about 100 pairs'
+    worth on Brown (92–108 over the blocks of three chunks). Measured over six seeds on Brown (2 workers): 32
+    negatives per group instead of 64 lost 0.4 points of analogy accuracy in blocks of 512 tokens and 0.5 in
+    blocks of 1,024 (README, "Performance").
     CBOW, hierarchical softmax and subwords share K' negatives by the whole block.
     """
     K = config.shared_negatives
@@ -183,7 +184,7 @@ def damp_noise_rows(grad: SparseGradient, lr: float) -> SparseGradient:
     """The shared negatives' step along their group's common direction m: the gradient flow's, not the lump's.
 
     A shared negative u_k receives the summed gradient of all its group's pairs in one step, Σ_t w_t σ_t v_t,
-    computed at the same parameters (about 230 pairs' worth at the defaults on Brown). The centers' vectors share
+    computed at the same parameters (about 100 pairs' worth at the defaults on Brown). The centers' vectors share
     a large common component (word2vec's vectors all lean one way), so along m = Σ_t w_t v_t/‖·‖ those pair
     gradients add up instead of cancelling. Plain SGD, taking the pairs one after another, would see u_kᵀv_t fall
     after each and push less; the lump pushes with all of them at once and overshoots. Here the component of the
