@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from w2vcli.training import trainer as train_module
 from w2vcli.vectors.checkpoint import load_model
@@ -228,6 +230,34 @@ def test_a_light_lump_steps_as_plain_sgd():
     np.testing.assert_allclose(grad.grad_outside_rows, before, rtol=1e-6, atol=1e-12)
     np.testing.assert_allclose(flow_factor([0.0, 1e-7, 1.0, 30.0]),
                                [1.0, 1.0 - 5e-8, 1 - np.exp(-1.0), (1 - np.exp(-30.0)) / 30], rtol=1e-6)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 6), st.integers(2, 8), st.integers(0, 2**32 - 1),
+       st.floats(1e-4, 1.0))
+def test_the_noise_damping_shrinks_only_the_step_along_m(groups, K, d, seed, lr):
+    """damp_noise_rows: each noise row's component along its group's m is scaled by φ(lr·λ) ∈ (0, 1], the rest
+    of it and the block's own rows are untouched."""
+    from w2vcli.math import scatter
+    from w2vcli.training.step import damp_noise_rows, flow_factor
+
+    rng = np.random.default_rng(seed)
+    directions = rng.normal(size=(groups, d))
+    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    values = rng.exponential(100.0, size=(groups, K))  # λ ≥ 0, from light to heavy lumps
+    rows = rng.normal(size=(3 + groups * K, d))  # 3 block rows, then the noise rows
+    grad = scatter.SparseGradient(0.0, np.arange(3), rows[:3], np.arange(len(rows)), rows.copy(),
+                                  scatter.NoiseCurvature(directions, values))
+    damped = damp_noise_rows(grad, lr).grad_outside_rows
+    np.testing.assert_array_equal(damped[:3], rows[:3])
+    before, after = rows[3:].reshape(groups, K, d), damped[3:].reshape(groups, K, d)
+    along_before = np.einsum("gkd,gd->gk", before, directions)
+    along_after = np.einsum("gkd,gd->gk", after, directions)
+    phi = flow_factor(lr * values)
+    assert np.all((phi > 0) & (phi <= 1))
+    np.testing.assert_allclose(along_after, phi * along_before, rtol=1e-5, atol=1e-6)
+    orthogonal = lambda x, along: x - along[..., None] * directions[:, None, :]  # noqa: E731
+    np.testing.assert_allclose(orthogonal(after, along_after), orthogonal(before, along_before), atol=1e-6)
 
 
 def test_info_names_the_cs224n_units(tmp_path):
