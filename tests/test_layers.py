@@ -72,3 +72,27 @@ def test_the_library_imports_no_terminal_or_plotting_library_at_run_time():
             f"print(sorted(m for m in {sorted(FACE_ONLY)!r} if m in sys.modules))")
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip() == "[]"
+
+
+def test_importing_the_package_loads_no_numpy_until_a_name_is_used():
+    """The console script chooses NumPy's BLAS threads before NumPy loads (console.py), so `import w2vcli` must
+    not load it; the public names still import from the package, each on first use."""
+    code = ("import sys, w2vcli, w2vcli.console\n"
+            "before = 'numpy' in sys.modules\n"
+            "from w2vcli import TrainConfig, skipgram, __version__\n"
+            "print(before, 'numpy' in sys.modules, callable(skipgram), TrainConfig().dim, sorted(w2vcli.__all__) == "
+            "sorted(set(w2vcli.__all__) & set(dir(w2vcli))))")
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.split() == ["False", "True", "True", "100", "True"]
+
+
+@pytest.mark.parametrize("argv, environ, threads", [
+    (["nearest", "king"], {}, "1"), (["--version"], {}, "1"), (["train", "c.txt", "--workers", "2"], {}, "1"),
+    (["evaluate", "--model", "m.npz"], {}, None),  # every analogy against the vocabulary: all the cores
+    (["nearest", "king"], {"OMP_NUM_THREADS": "2"}, None), (["nearest"], {"OPENBLAS_NUM_THREADS": "4"}, "4")])
+def test_the_console_script_runs_one_blas_thread_unless_evaluating_or_told(argv, environ, threads):
+    from w2vcli.console import choose_blas_threads
+
+    environ = dict(environ)
+    choose_blas_threads(argv, environ)
+    assert environ.get("OPENBLAS_NUM_THREADS") == threads
