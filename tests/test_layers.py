@@ -89,6 +89,7 @@ def test_importing_the_package_loads_no_numpy_until_a_name_is_used():
 @pytest.mark.parametrize("argv, environ, threads", [
     (["nearest", "king"], {}, "1"), (["--version"], {}, "1"), (["train", "c.txt", "--workers", "2"], {}, "1"),
     (["evaluate", "--model", "m.npz"], {}, None),  # every analogy against the vocabulary: all the cores
+    (["plot", "--top", "2000", "--out", "map.html"], {}, None),
     (["nearest", "king"], {"OMP_NUM_THREADS": "2"}, None), (["nearest"], {"OPENBLAS_NUM_THREADS": "4"}, "4")])
 def test_the_console_script_runs_one_blas_thread_unless_evaluating_or_told(argv, environ, threads):
     from w2vcli.console import choose_blas_threads

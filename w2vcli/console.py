@@ -2,9 +2,10 @@
 
 OpenBLAS starts one thread per core when NumPy is imported, and they spin for a moment: about 80 ms of CPU and
 15-20 ms of wall time on every command, measured on the 2-core development machine, where a query takes 0.25 s
-in all. Only `w2v evaluate` multiplies matrices large enough to use them (every analogy question against the
-vocabulary); training limits each worker to one thread anyway (training/workers.py, one_blas_thread). So every
-other command runs with one BLAS thread, unless the user set the thread count themselves.
+in all. Only `w2v evaluate` (every analogy question against the vocabulary) and `w2v plot` (an HTML map's
+neighbours: 2,000 words against a 100K-word model took 3.2-4.8 s with one thread, 2.3-2.7 s with two) multiply
+matrices large enough to use them; training limits each worker to one thread anyway (training/workers.py,
+one_blas_thread). So every other command runs with one BLAS thread, unless the user set the count themselves.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 
-BLAS_COMMANDS = frozenset({"evaluate"})  # commands whose matrix products use every core
+BLAS_COMMANDS = frozenset({"evaluate", "plot"})  # commands whose matrix products use every core
 BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")  # the user's choice, if set
 
 
