@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .batched import Block, _context_means, _spread_to_contexts
-from .scatter import SparseGradient
+from .scatter import Runs, SparseGradient
 from .windows import padded_rows, window_masks, window_view
 from .core import LossAndGradient, log_sigmoid, sigmoid
 
@@ -256,11 +256,8 @@ def sum_by_node(points, grad_path_rows, path_mask):
     flat_points = points.ravel()[on_path]  # (R,)
     order = np.argsort(flat_points, kind="stable")  # (R,)
     sorted_points = flat_points[order]
-    first = np.empty(len(order), dtype=bool)  # (R,) the sorted row starts its node's run
-    first[:1] = True
-    np.not_equal(sorted_points[1:], sorted_points[:-1], out=first[1:])
-    starts = np.flatnonzero(first)  # (N,)
-    node_of = np.cumsum(first) - 1  # (R,) which node each sorted row belongs to
+    runs = Runs(sorted_points)  # a node's rows are one run
+    first, starts, node_of = runs.first, runs.starts, runs.group  # (R,), (N,), (R,) the node of each sorted row
     rank = np.arange(len(order)) - starts[node_of]  # (R,) the row's place in its node's run
     rows = grad_path_rows.reshape(-1, grad_path_rows.shape[2])[on_path[order]]  # (R, d) sorted by node
     sums = rows[starts]  # (N, d) a copy: each node's first row
@@ -270,7 +267,7 @@ def sum_by_node(points, grad_path_rows, path_mask):
         now = rank[later] == k
         sums[node_of[later[now]]] += rows[later[now]]  # the nodes are distinct within one rank
         later, k = later[~now], k + 1
-    return sorted_points[starts].astype(np.int64), sums, np.diff(np.r_[starts, len(order)])
+    return sorted_points[starts].astype(np.int64), sums, runs.counts
 
 
 def block_loss_and_gradient_hs(center_vectors, inner_vectors, block: Block, paths: TreePaths, **options):

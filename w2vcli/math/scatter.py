@@ -27,19 +27,16 @@ def scatter_add(matrix, rows, updates, max_repeats: int = 0, scale=None):
     rows = np.asarray(rows, dtype=np.int64)  # (R,)
     order = np.argsort(rows, kind="stable")  # (R,)
     sorted_rows = rows[order]
-    first = np.empty(len(rows), dtype=bool)  # (R,) sorted position holds a row's first occurrence
-    first[:1] = True
-    np.not_equal(sorted_rows[1:], sorted_rows[:-1], out=first[1:])
-    repeat = ~first
+    runs = Runs(sorted_rows)  # a row's occurrences are one run
+    first, repeat = runs.first, ~runs.first  # (R,) sorted position holds a row's first occurrence, or a repeat
     firsts = np.take(updates, order[first], axis=0).astype(matrix.dtype, copy=False)  # (U, d) copies
     repeats = np.take(updates, order[repeat], axis=0).astype(matrix.dtype, copy=False)  # (R − U, d)
-    shares = _capped_shares(first, max_repeats, matrix.dtype) if 0 < max_repeats < len(rows) else None
+    shares = _capped_shares(runs, max_repeats, matrix.dtype) if 0 < max_repeats < len(rows) else None
     if shares is not None:  # (U,) each row's share, times the scale
-        shares, ranks = shares
         if scale is not None:
             shares *= scale
         firsts *= shares[:, None]
-        repeats *= shares[ranks[repeat]][:, None]
+        repeats *= shares[runs.group[repeat]][:, None]
     elif scale is not None:
         firsts *= scale
         repeats *= scale
@@ -50,14 +47,43 @@ def scatter_add(matrix, rows, updates, max_repeats: int = 0, scale=None):
         np.add.at(matrix.reshape(-1), flat_idx, repeats.reshape(-1))
 
 
-def _capped_shares(first, cap: int, dtype):
-    """((U,) min(1, cap/c) for each distinct row occurring c times, (R,) each sorted position's row rank), or
-    None when no row occurs more than cap times (first: as in scatter_add). One bincount over the ranks."""
-    ranks = np.cumsum(first) - 1  # (R,)
-    counts = np.bincount(ranks)  # (U,)
+def _capped_shares(runs: "Runs", cap: int, dtype):
+    """(U,) min(1, cap/c) for each distinct row occurring c times, or None when none occurs more than cap times."""
+    counts = runs.counts  # (U,)
     if counts.max() <= cap:
         return None
-    return np.minimum(1.0, cap / counts).astype(dtype), ranks
+    return np.minimum(1.0, cap / counts).astype(dtype)
+
+
+class Runs:
+    """The runs of equal values in a sorted array (n,): which element starts its run, where each run starts, the
+    run of every element, each run's length. The one grouping after a sort that scatter_add, the subword rows
+    (subwords.py) and the hierarchical-softmax nodes (hs.sum_by_node) share."""
+
+    def __init__(self, sorted_values):
+        self.first = np.ones(len(sorted_values), dtype=bool)  # (n,) an element starting its run
+        np.not_equal(sorted_values[1:], sorted_values[:-1], out=self.first[1:])
+        self.starts = np.flatnonzero(self.first)  # (runs,)
+        self.group = np.cumsum(self.first) - 1  # (n,)
+
+    @property
+    def counts(self) -> np.ndarray:
+        """(runs,) each run's length."""
+        return np.diff(self.starts, append=len(self.first))
+
+    def sums(self, values) -> np.ndarray:
+        """Σ of values (n, d) over each run: (runs, d).
+
+        subtle: most runs hold one element, where np.add.reduceat pays per run; so the first of each run is
+        copied and only the rest are added, with np.add.at on the flat view (as scatter_add).
+        """
+        sums = values[self.starts]  # (runs, d)
+        rest = ~self.first
+        if rest.any():
+            d = values.shape[1]
+            flat_idx = (self.group[rest][:, None] * d + np.arange(d)).ravel()
+            np.add.at(sums.reshape(-1), flat_idx, values[rest].reshape(-1))
+        return sums
 
 
 @dataclass(frozen=True)

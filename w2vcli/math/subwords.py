@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import batched, core
-from .scatter import SparseGradient
+from .scatter import Runs, SparseGradient
 
 BOW, EOW = "<", ">"  # fastText's word boundaries
 EOS = "</s>"  # fastText's end-of-sentence token: a word with no n-grams
@@ -212,7 +212,7 @@ class _ComposedBlock:
         ngram_rows = rows[is_ngram]  # (E,)  the n-gram entries, word after word
         order = np.argsort(ngram_rows, kind="stable")  # (E,)
         self.entry_words = np.repeat(np.arange(len(self.words)), counts - 1)[order]  # (E,) sorted by row
-        self.runs = _Runs(ngram_rows[order])  # the entries grouped by row
+        self.runs = Runs(ngram_rows[order])  # the entries grouped by row
         self.ngram_rows = ngram_rows[order][self.runs.starts]  # (U,)
 
     def row_users(self) -> np.ndarray:
@@ -228,33 +228,9 @@ class _ComposedBlock:
         ∂J/∂v_t / |S_t| (or the whole ∂J/∂v_t) over the block's tokens t holding it."""
         per_token = grad_center_rows if full_spread else grad_center_rows / self.sizes[self.inverse]  # (T, d)
         by_word = np.argsort(self.inverse, kind="stable")  # (T,)
-        per_word = _Runs(self.inverse[by_word]).sums(per_token[by_word])  # (W, d)
+        per_word = Runs(self.inverse[by_word]).sums(per_token[by_word])  # (W, d)
         ngram_grads = self.runs.sums(per_word[self.entry_words])  # (U, d)
         return np.concatenate([self.words, self.ngram_rows]), np.concatenate([per_word, ngram_grads])
-
-
-class _Runs:
-    """The runs of equal values in a sorted array (n,): where each starts, and the run of every element."""
-
-    def __init__(self, sorted_values):
-        self.first = np.ones(len(sorted_values), dtype=bool)  # (n,) an element starting its run
-        np.not_equal(sorted_values[1:], sorted_values[:-1], out=self.first[1:])
-        self.starts = np.flatnonzero(self.first)  # (runs,)
-        self.group = np.cumsum(self.first) - 1  # (n,)
-
-    def sums(self, values) -> np.ndarray:
-        """Σ of values (n, d) over each run: (runs, d).
-
-        subtle: most runs hold one element, where np.add.reduceat pays per run; so the first of each run is
-        copied and only the rest are added, with np.add.at on the flat view (as scatter.scatter_add).
-        """
-        sums = values[self.starts]  # (runs, d)
-        rest = ~self.first
-        if rest.any():
-            d = values.shape[1]
-            flat_idx = (self.group[rest][:, None] * d + np.arange(d)).ravel()
-            np.add.at(sums.reshape(-1), flat_idx, values[rest].reshape(-1))
-        return sums
 
 
 def subword_block_loss_and_gradient(input_matrix, outside_vectors, table, block, negative_idxs, **options):

@@ -19,7 +19,7 @@ WHITESPACE = b" \t\n\r\v\f"
 
 
 def binary_words_and_vectors(path: Path, raw: bytes | bytearray, count: int, dim: int) -> tuple[list[str], np.ndarray]:
-    """(words, vectors (V, d) float32) of the rows in raw , the bytes after the header."""
+    """(words, vectors (V, d) float32) of the rows in raw, the bytes after the header."""
     body = np.frombuffer(raw, dtype=np.uint8)  # (n,) no copy
     if count == 0:
         if body.tobytes().strip(WHITESPACE):
