@@ -118,7 +118,7 @@ def print_preflight(pre, config, quiet: bool = False) -> None:
         size = f"{memory:,.1f} MiB" if memory >= 1 else f"{pre.parameter_bytes / 1024:,.1f} KiB"
         parts = [f"vocabulary {pre.vocab_size:,} words", f"{pre.tokens_kept:,} of {pre.tokens:,} tokens kept "
                  f"(min-count {config.min_count})", f"{pre.stats.lines_cut:,} lines cut for length",
-                 f"parameters {size}"]
+                 f"parameters {size}", f"kernel {pre.kernel}"]
         if pre.phrase_joins:
             parts.insert(1, f"{pre.phrase_joins:,} word pairs joined into phrases")
         if pre.stats.bad_utf8_lines:

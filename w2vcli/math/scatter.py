@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import compiled
+
 
 def scatter_add(matrix, rows, updates, max_repeats: int = 0, scale=None):
     """matrix[rows] += scale · updates (scale None: 1), summing repeated rows, in place.
@@ -23,7 +25,15 @@ def scatter_add(matrix, rows, updates, max_repeats: int = 0, scale=None):
     every row goes in by fancy indexing (rows distinct: exact), and only the repeats by np.add.at, on the flat
     view with one index per element (~3x faster than on 2-D rows, ../shared/PERFORMANCE.md). The scale and the
     cap's shares are applied to the gathered copies in one multiplication (no scaled copy of all the updates).
+    With Numba installed, compiled.py does the same sums in one compiled loop, equal to the bit (large float32
+    scatters only).
     """
+    if not compiled.scatter_add(matrix, rows, updates, max_repeats, scale):
+        scatter_add_numpy(matrix, rows, updates, max_repeats, scale)
+
+
+def scatter_add_numpy(matrix, rows, updates, max_repeats: int = 0, scale=None):
+    """scatter_add in NumPy alone: the reference the compiled loop is tested equal to, and the path without it."""
     rows = np.asarray(rows, dtype=np.int64)  # (R,)
     order = np.argsort(rows, kind="stable")  # (R,)
     sorted_rows = rows[order]

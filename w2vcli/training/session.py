@@ -27,6 +27,7 @@ from ..data.corpus import CorpusStats, TokenStore, corpus_files, iter_sentences,
 from ..data.phrases import phrase_rewriter
 from ..data.vocab import Vocab
 from ..errors import ConfigError, ModelFileError, TrainingDiverged, W2VError
+from ..math import compiled
 from ..vectors.checkpoint import ModelFile, save_model
 from .checks import all_finite, check_memory, check_output_folder, check_resumable, model_bytes
 from .config import TrainConfig, TrainProgress, TrainState, procedure_of
@@ -58,6 +59,7 @@ class Preflight:
     warnings: tuple[str, ...] = ()  # lines the user should read before a long run
     epochs: int = 1
     phrase_joins: int = 0  # --phrases: word pairs joined (each join is one token fewer than the text read)
+    kernel: str = "numpy"  # what adds a step's rows into the parameters: "numba" or "numpy" (math/compiled.py)
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def preflight(store: TokenStore, vocab: Vocab, config: TrainConfig, state: Train
     kept = int(np.asarray(store.counts)[vocab.remap(store.words) >= 0].sum())  # this corpus's, not --init's too
     return Preflight(len(vocab), store.n_tokens, kept, store.stats,
                      model_bytes(len(vocab), config.dim, ngram_rows(config)), where, warnings, config.epochs,
-                     store.stats.tokens - store.n_tokens if config.phrases else 0)
+                     store.stats.tokens - store.n_tokens if config.phrases else 0, compiled.name())
 
 
 def progress_stream(config: TrainConfig, store: TokenStore, vocab: Vocab, params, state: TrainState, workers: int):

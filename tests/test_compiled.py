@@ -1,0 +1,98 @@
+"""The compiled row sums (math/compiled.py): equal to the bit to scatter.py's NumPy path, on random rows and on
+whole training runs, and chosen by W2VCLI_KERNEL."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from w2vcli.errors import W2VError
+from w2vcli.math import compiled, scatter
+from w2vcli.training.config import TrainConfig
+from w2vcli.training.session import run_training
+from w2vcli.vectors.checkpoint import load_model
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "corpus.txt"
+
+needs_numba = pytest.mark.skipif(compiled._compile() is None, reason="Numba is not installed (w2vcli[fast])")
+
+
+@pytest.fixture(autouse=True)
+def _auto_kernel(monkeypatch):
+    monkeypatch.delenv("W2VCLI_KERNEL", raising=False)
+
+
+@needs_numba
+@settings(max_examples=120, deadline=None)
+@given(st.integers(1, 300), st.integers(1, 12), st.integers(1, 40), st.integers(0, 9), st.booleans(),
+       st.integers(0, 2**32 - 1))
+def test_compiled_rows_equal_numpy_to_the_bit(R, d, V, cap, scaled, seed):
+    """Frequent rows (a Zipf draw repeats the first rows dozens of times), every cap, with and without a scale."""
+    rng = np.random.default_rng(seed)
+    rows = (rng.zipf(1.3, size=R) - 1) % V
+    updates = rng.normal(size=(R, d)).astype(np.float32)
+    start = rng.normal(size=(V, d)).astype(np.float32)
+    scale = np.float32(-rng.uniform(0.001, 0.1)) if scaled else None
+    expected, got = start.copy(), start.copy()
+    scatter.scatter_add_numpy(expected, rows, updates, cap, scale)
+    assert compiled.scatter_add(got, rows, updates, cap, scale, min_rows=0)
+    np.testing.assert_array_equal(got, expected)
+    assert not compiled._counts(V).any()  # the scratch is left zero for the next call
+
+
+@needs_numba
+def test_a_row_outside_the_matrix_adds_nothing_and_falls_back_to_numpy():
+    matrix = np.zeros((4, 2), dtype=np.float32)
+    rows = np.array([0, 1, 4])
+    assert not compiled.scatter_add(matrix, rows, np.ones((3, 2), np.float32), 0, None, min_rows=0)
+    assert not matrix.any()
+    with pytest.raises(IndexError):
+        scatter.scatter_add(matrix, np.arange(100) % 5, np.ones((100, 2), np.float32))
+
+
+def test_small_or_float64_scatters_stay_in_numpy():
+    rows, updates = np.zeros(200, dtype=np.int64), np.ones((200, 2))
+    assert not compiled.scatter_add(np.zeros((3, 2)), rows, updates, 0, None)  # float64
+    assert not compiled.scatter_add(np.zeros((3, 2), np.float32), rows[:10], updates[:10].astype(np.float32), 0,
+                                    None)  # under MIN_ROWS
+
+
+def test_the_kernel_variable_chooses(monkeypatch):
+    monkeypatch.setenv("W2VCLI_KERNEL", "numpy")
+    assert compiled.name() == "numpy"
+    rows = np.arange(100) % 7
+    assert not compiled.scatter_add(np.zeros((7, 3), np.float32), rows, np.ones((100, 3), np.float32), 0, None)
+    monkeypatch.setenv("W2VCLI_KERNEL", "fortran")
+    with pytest.raises(W2VError, match="W2VCLI_KERNEL must be one of auto, numpy, numba"):
+        compiled.name()
+    monkeypatch.setenv("W2VCLI_KERNEL", "numba")
+    monkeypatch.setitem(compiled._compiled, "add_rows", None)  # as when Numba is not installed
+    with pytest.raises(W2VError, match=r"pip install \"w2vcli\[fast\]\""):
+        compiled.name()
+    monkeypatch.setenv("W2VCLI_KERNEL", "auto")
+    assert compiled.name() == "numpy"
+
+
+@needs_numba
+@pytest.mark.parametrize("model, loss", [("skipgram", "neg"), ("cbow", "neg"), ("skipgram", "hs")])
+def test_training_with_and_without_numba_gives_the_same_vectors(tmp_path, monkeypatch, model, loss):
+    config = TrainConfig(model=model, loss=loss, dim=20, epochs=2)
+    vectors = {}
+    for kernel in ("numpy", "numba"):
+        monkeypatch.setenv("W2VCLI_KERNEL", kernel)
+        out = tmp_path / f"{kernel}.npz"
+        seen = []
+        run_training(EXAMPLE, config, None, out, reporter=_Quiet(), checkpoint_every=0.0,
+                     should_stop=lambda: False, on_preflight=seen.append)
+        assert seen[0].kernel == kernel
+        saved = load_model(out)
+        vectors[kernel] = (saved.center_vectors, saved.outside_vectors)
+    for numpy_side, numba_side in zip(vectors["numpy"], vectors["numba"]):
+        np.testing.assert_array_equal(numpy_side, numba_side)
+
+
+class _Quiet:
+    def report(self, progress, rate):
+        pass
