@@ -108,10 +108,13 @@ def _negative_terms(center_rows, noise_rows, weights, grad_center_rows, want_los
         centers, weights3, noise3 = center_rows[None], weights[None, :, None], noise_rows[None]
     else:
         G, S = len(noise_rows), -(-T // len(noise_rows))  # S tokens per group, the last group zero-padded
-        centers = np.zeros((G * S, d), dtype=center_rows.dtype)
-        centers[:T] = center_rows
-        padded_weights = np.zeros(G * S, dtype=weights.dtype)
-        padded_weights[:T] = weights
+        if G * S == T:  # a full block: no padding, no copy
+            centers, padded_weights = center_rows, weights
+        else:
+            centers = np.zeros((G * S, d), dtype=center_rows.dtype)
+            centers[:T] = center_rows
+            padded_weights = np.zeros(G * S, dtype=weights.dtype)
+            padded_weights[:T] = weights
         centers, weights3, noise3 = centers.reshape(G, S, d), padded_weights.reshape(G, S, 1), noise_rows
     neg_scores = np.matmul(centers, noise3.transpose(0, 2, 1))  # (G, S, K')
     neg_coeffs = sigmoid(neg_scores)  # (G, S, K')  σ, then ∂J/∂score = w σ in place
