@@ -43,6 +43,39 @@ def test_compiled_rows_equal_numpy_to_the_bit(R, d, V, cap, scaled, seed):
 
 
 @needs_numba
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 12), st.integers(1, 60), st.integers(1, 6), st.integers(1, 5), st.integers(0, 2**32 - 1))
+def test_compiled_subword_rows_equal_numpy_to_the_bit(V, T, d, cap, seed):
+    """A random table (n-grams shared between words and repeated within one), a block of T tokens: the compiled
+    loop adds what _ComposedBlock.row_gradients, step.damp_subword_rows and the update add."""
+    from w2vcli.math.subwords import SubwordTable, _ComposedBlock
+    from w2vcli.training.step import damp_subword_rows
+
+    rng = np.random.default_rng(seed)
+    buckets = 7
+    sizes = rng.integers(0, 6, size=V)  # n-grams per word
+    rows = np.concatenate([[w, *(V + rng.integers(0, buckets, size=k))] for w, k in enumerate(sizes)]).astype(np.int64)
+    table = SubwordTable(np.concatenate([[0], np.cumsum(sizes + 1)]).astype(np.int64), rows)
+    ids = (rng.zipf(1.5, size=T) - 1) % V
+    start = rng.normal(size=(V + buckets, d)).astype(np.float32)
+    composed = _ComposedBlock(start, table, ids)
+    token_grads = rng.normal(size=(T, d)).astype(np.float32)
+    scale = np.float32(-rng.uniform(0.001, 0.1))
+    expected, got = start.copy(), start.copy()
+    grad = damp_subword_rows(_subword_block_of(composed, token_grads).gradient(), cap)
+    expected[grad.center_idxs] += scale * grad.grad_center_rows
+    assert compiled.add_subword_rows(got, table, composed.words, composed.inverse, token_grads, cap, scale)
+    np.testing.assert_array_equal(got, expected)
+    assert (compiled._slots(V + buckets) == -1).all()
+
+
+def _subword_block_of(composed, token_grads):
+    from w2vcli.math.subwords import SubwordBlock
+
+    return SubwordBlock(composed, 0.0, token_grads, True, None, np.zeros((1, token_grads.shape[1]), np.float32))
+
+
+@needs_numba
 def test_a_row_outside_the_matrix_adds_nothing_and_falls_back_to_numpy():
     matrix = np.zeros((4, 2), dtype=np.float32)
     rows = np.array([0, 1, 4])
@@ -68,7 +101,7 @@ def test_the_kernel_variable_chooses(monkeypatch):
     with pytest.raises(W2VError, match="W2VCLI_KERNEL must be one of auto, numpy, numba"):
         compiled.name()
     monkeypatch.setenv("W2VCLI_KERNEL", "numba")
-    monkeypatch.setitem(compiled._compiled, "add_rows", None)  # as when Numba is not installed
+    monkeypatch.setitem(compiled._compiled, "kernels", None)  # as when Numba is not installed
     with pytest.raises(W2VError, match=r"pip install \"w2vcli\[fast\]\""):
         compiled.name()
     monkeypatch.setenv("W2VCLI_KERNEL", "auto")
@@ -76,9 +109,14 @@ def test_the_kernel_variable_chooses(monkeypatch):
 
 
 @needs_numba
-@pytest.mark.parametrize("model, loss", [("skipgram", "neg"), ("cbow", "neg"), ("skipgram", "hs")])
-def test_training_with_and_without_numba_gives_the_same_vectors(tmp_path, monkeypatch, model, loss):
-    config = TrainConfig(model=model, loss=loss, dim=20, epochs=2)
+@pytest.mark.parametrize("model, loss, subwords", [("skipgram", "neg", False), ("cbow", "neg", False),
+                                                   ("skipgram", "hs", False), ("skipgram", "neg", True),
+                                                   ("cbow", "neg", True)])
+def test_training_with_and_without_numba_gives_the_same_vectors(tmp_path, monkeypatch, model, loss, subwords):
+    """Word-level and subword training, each block's rows added by NumPy or by the compiled loops: the same
+    model to the bit (the subword runs use --max-repeats 2, so that the cap shares are exercised)."""
+    config = TrainConfig(model=model, loss=loss, dim=20, epochs=2, subwords=subwords, buckets=5000,
+                         max_repeats=2 if subwords else 8)
     vectors = {}
     for kernel in ("numpy", "numba"):
         monkeypatch.setenv("W2VCLI_KERNEL", kernel)

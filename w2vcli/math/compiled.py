@@ -1,4 +1,4 @@
-"""The one compiled loop: scatter_add's sum of rows into a matrix, by Numba when it is installed.
+"""The compiled loops: the SGD step's sums of rows into the parameters, by Numba when it is installed.
 
 `pip install "w2vcli[fast]"` adds Numba; then every SGD step adds its rows into the parameters with add_rows below
 instead of scatter.py's NumPy path (a sort, the runs of equal rows, fancy indexing and np.add.at), which spent
@@ -6,6 +6,9 @@ about 40% of a word-level skip-gram step on Brown. The result is the same to the
 and scales, and on whole training runs): each row receives the same float32 products f·u, added in the same
 order (its occurrences in the order they come), with the same share f = float32(min(1, cap/c)) · scale.
 Only the bookkeeping is compiled; the math stays in NumPy (batched.py), so the model is as readable as before.
+The second loop, add_subword_rows, does the same for a subword block (math/subwords.py): each token's gradient
+summed into its word's row and n-gram rows, capped, added; again the same sums in the same order as NumPy's
+(_ComposedBlock.row_gradients, step.damp_subword_rows and the update), without the sort of the n-gram rows.
 
 W2VCLI_KERNEL chooses: "auto" (the default: Numba if it imports), "numpy" (never), "numba" (required: an error
 if it cannot be loaded). Numba is imported on the first large scatter only, never by the other commands.
@@ -23,8 +26,8 @@ from ..errors import W2VError
 CHOICES = ("auto", "numpy", "numba")
 MIN_ROWS = 64  # fewer rows than this go through NumPy: not worth loading Numba for (the gradcheck's blocks)
 
-_compiled: dict = {}  # "add_rows": the compiled function, or None when Numba is absent
-_scratch = threading.local()  # per thread: {matrix rows: (V,) int32 zeros}, the occurrence counts
+_compiled: dict = {}  # "kernels": the compiled functions (a dict), or None when Numba is absent
+_scratch = threading.local()  # per thread: {(matrix rows, fill): (V,) int32}, the counts (0) and slots (-1)
 
 
 def choice() -> str:
@@ -37,7 +40,7 @@ def choice() -> str:
 
 def available() -> bool:
     """Whether the compiled loop will be used (loads Numba the first time)."""
-    return choice() != "numpy" and _add_rows() is not None
+    return choice() != "numpy" and _kernels() is not None
 
 
 def name() -> str:
@@ -53,67 +56,79 @@ def scatter_add(matrix, rows, updates, max_repeats: int, scale, min_rows: int = 
         return False
     if not matrix.flags.c_contiguous or choice() == "numpy":
         return False
-    add_rows = _add_rows()
-    if add_rows is None:
+    kernels = _kernels()
+    if kernels is None:
         return False
     rows = np.asarray(rows)
     if rows.dtype != np.int64:
         return False
     counts = _counts(len(matrix))
-    return bool(add_rows(matrix, rows, updates, np.float32(1.0 if scale is None else scale), int(max_repeats),
-                         counts))
+    return bool(kernels["add_rows"](matrix, rows, updates, np.float32(1.0 if scale is None else scale),
+                                    int(max_repeats), counts))
+
+
+def add_subword_rows(matrix, table, words, inverse, token_grads, max_repeats: int, scale) -> bool:
+    """For a subword block: matrix[r] += scale · share_r · Σ of token_grads over the tokens whose word holds row r
+    (its own row, or an n-gram row), share_r = min(1, cap/(tokens holding r)) — what _ComposedBlock.row_gradients
+    (full spread), step.damp_subword_rows and step.subword_update do, to the bit. words (W,) sorted distinct ids,
+    inverse (T,) each token's index in words, token_grads (T, d). False (nothing done) when the compiled loops
+    are off or do not apply."""
+    if choice() == "numpy" or matrix.dtype != np.float32 or token_grads.dtype != np.float32:
+        return False
+    if matrix.ndim != 2 or not matrix.flags.c_contiguous:
+        return False
+    kernels = _kernels()
+    if kernels is None:
+        return False
+    kernels["add_subword_rows"](matrix, table.starts, table.rows, np.asarray(words, dtype=np.int64),
+                                np.asarray(inverse, dtype=np.int64), np.ascontiguousarray(token_grads),
+                                int(max_repeats), np.float32(scale), _slots(len(matrix)))
+    return True
 
 
 def _counts(V: int) -> np.ndarray:
     """This thread's (V,) int32 scratch of zeros (add_rows leaves it zero again)."""
+    return _scratch_array(V, 0)
+
+
+def _slots(V: int) -> np.ndarray:
+    """This thread's (V,) int32 scratch of −1 (add_subword_rows leaves it −1 again)."""
+    return _scratch_array(V, -1)
+
+
+def _scratch_array(V: int, fill: int) -> np.ndarray:
     tables = getattr(_scratch, "tables", None)
     if tables is None:
         tables = _scratch.tables = {}
-    if V not in tables:
-        tables[V] = np.zeros(V, dtype=np.int32)
-    return tables[V]
+    if (V, fill) not in tables:
+        tables[(V, fill)] = np.full(V, fill, dtype=np.int32)
+    return tables[(V, fill)]
 
 
-def _add_rows():
-    if "add_rows" not in _compiled:
-        _compiled["add_rows"] = _compile()
-    add_rows = _compiled["add_rows"]
-    if add_rows is None and choice() == "numba":
+def _kernels():
+    if "kernels" not in _compiled:
+        _compiled["kernels"] = _compile()
+    kernels = _compiled["kernels"]
+    if kernels is None and choice() == "numba":
         raise W2VError("W2VCLI_KERNEL=numba, but Numba cannot be imported: pip install \"w2vcli[fast]\"")
-    return add_rows
+    return kernels
 
 
 def _compile():
-    """The Numba function, or None when Numba is not installed (or fails to load)."""
+    """The compiled loops by name, warmed up, or None when Numba is not installed (or fails to load)."""
     try:
-        import numba
-    except Exception:  # noqa: BLE001 - absent, or broken against this NumPy: the NumPy path serves
+        from . import compiled_loops
+    except Exception:  # noqa: BLE001 - Numba absent, or broken against this NumPy: the NumPy path serves
         return None
+    _warm_up(compiled_loops.add_rows, compiled_loops.add_subword_rows)
+    return {"add_rows": compiled_loops.add_rows, "add_subword_rows": compiled_loops.add_subword_rows}
 
-    @numba.njit(nogil=True, cache=True, boundscheck=False)
-    def add_rows(matrix, rows, updates, scale, cap, counts):
-        """matrix[rows[i]] += f_i · updates[i] in order, f_i = scale, or float32(cap/c)·scale for a row occurring
-        c > cap > 0 times. counts (V,) zeros on entry and on exit. False, with nothing added, if a row is out of
-        the matrix."""
-        n, d = updates.shape
-        V = matrix.shape[0]
-        for i in range(n):
-            if rows[i] < 0 or rows[i] >= V:
-                return False
-        capped = cap > 0 and cap < n
-        if capped:
-            for i in range(n):
-                counts[rows[i]] += 1
-        for i in range(n):
-            r = rows[i]
-            f = scale
-            if capped and counts[r] > cap:
-                f = np.float32(cap / counts[r]) * scale
-            for j in range(d):
-                matrix[r, j] += f * updates[i, j]
-        if capped:
-            for i in range(n):
-                counts[rows[i]] = 0
-        return True
 
-    return add_rows
+def _warm_up(add_rows, add_subword_rows) -> None:
+    """Call each loop once on the argument types training uses, so that it is compiled (or read from Numba's
+    cache) here, before the training workers fork and share it, rather than once in every worker."""
+    matrix, ids = np.zeros((2, 1), dtype=np.float32), np.zeros(1, dtype=np.int64)
+    add_rows(matrix, ids, np.zeros((1, 1), dtype=np.float32), np.float32(1.0), 0, np.zeros(2, dtype=np.int32))
+    starts, rows = np.array([0, 2], dtype=np.int64), np.array([0, 1], dtype=np.int64)
+    add_subword_rows(matrix, starts, rows, ids, ids, np.zeros((1, 1), dtype=np.float32), 8, np.float32(1.0),
+                     np.full(2, -1, dtype=np.int32))

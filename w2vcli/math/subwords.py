@@ -17,6 +17,7 @@ Legend: V vocabulary, B buckets, d dimension, S a word's rows, T block tokens, R
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -172,6 +173,35 @@ def subword_block_gradient(input_matrix, outside_vectors, table: SubwordTable, b
     word2vec's CBOW step). The returned center_idxs are rows of the input matrix (V + B), each once, with the sum
     of what all the block's tokens send it: the distinct words' own rows, then the distinct n-gram rows.
     """
+    return subword_block_objective(input_matrix, outside_vectors, table, block, negative_idxs, model=model,
+                                   loss=loss, neg_weight=neg_weight, want_loss=want_loss,
+                                   full_spread=full_spread).gradient()
+
+
+@dataclass(frozen=True)
+class SubwordBlock:
+    """subword_block_gradient before its token gradients go back to rows: the composed block, the loss, ∂J/∂v_t
+    of every token (T, d) (whole, with full_spread), and the outside part as SparseGradient holds it. The trainer
+    sends token_grads back to rows either by gradient() or in one compiled loop (math/compiled.py)."""
+
+    composed: "_ComposedBlock"
+    loss: float
+    token_grads: np.ndarray  # (T, d)
+    full_spread: bool
+    outside_idxs: np.ndarray | None
+    grad_outside_rows: np.ndarray
+    noise_curvature: object = None
+
+    def gradient(self) -> SubwordGradient:
+        rows, grads = self.composed.row_gradients(self.token_grads, self.full_spread)
+        return SubwordGradient(self.loss, rows, grads, self.outside_idxs, self.grad_outside_rows,
+                               self.noise_curvature, row_users=self.composed.row_users())
+
+
+def subword_block_objective(input_matrix, outside_vectors, table: SubwordTable, block: batched.Block,
+                            negative_idxs, *, model="skipgram", loss="neg", neg_weight=1.0, want_loss=True,
+                            full_spread=False) -> SubwordBlock:
+    """The block objective on composed vectors (subword_block_gradient's first half): a SubwordBlock."""
     composed = _ComposedBlock(input_matrix, table, block.ids)
     center_rows = composed.vectors[composed.inverse]  # (T, d)
     objective = batched.BLOCK_OBJECTIVES[(model, loss)]
@@ -186,9 +216,7 @@ def subword_block_gradient(input_matrix, outside_vectors, table: SubwordTable, b
             block, neg_weight, want_loss, **extra)
         outside_idxs = np.concatenate([block.ids, negative_idxs])
         grad_outside_rows = np.concatenate([grad_words, grad_noise])
-    rows, grads = composed.row_gradients(grad_center_rows, full_spread)
-    return SubwordGradient(value, rows, grads, outside_idxs, grad_outside_rows, curvature,
-                           row_users=composed.row_users())
+    return SubwordBlock(composed, value, grad_center_rows, full_spread, outside_idxs, grad_outside_rows, curvature)
 
 
 class _ComposedBlock:
@@ -198,39 +226,46 @@ class _ComposedBlock:
     of the block's words ("ing>") are listed once with the sum of their gradients: the same sums as one entry per
     token and row, in fewer rows, all distinct, so the update needs no sort and no np.add.at (row_users says
     how many tokens each row sums, for the trainer's --max-repeats cap). The n-gram entries are sorted by row
-    once, here.
+    once, when first needed (the compiled loop of math/compiled.py does without).
     """
 
     def __init__(self, input_matrix, table: SubwordTable, ids):
         self.ids = np.asarray(ids, dtype=np.int64)  # (T,)
         self.words, self.inverse = np.unique(self.ids, return_inverse=True)  # (W,), (T,)
-        rows, counts = table.gather(self.words)  # (R,), (W,)
-        self.sizes = counts[:, None].astype(input_matrix.dtype)  # (W, 1)  |S_w|
-        self.vectors = _sum_per_word(np.take(input_matrix, rows, axis=0), counts) / self.sizes  # (W, d)
+        self._rows, self._counts = table.gather(self.words)  # (R,), (W,)
+        self.sizes = self._counts[:, None].astype(input_matrix.dtype)  # (W, 1)  |S_w|
+        self.vectors = _sum_per_word(np.take(input_matrix, self._rows, axis=0), self._counts) / self.sizes  # (W, d)
+
+    @functools.cached_property
+    def _ngrams(self):
+        """(entry_words (E,), runs, ngram_rows (U,)): the n-gram entries sorted by row, grouped into runs."""
+        rows, counts = self._rows, self._counts
         is_ngram = np.ones(len(rows), dtype=bool)  # (R,)  every row but each word's own (its first)
         is_ngram[np.cumsum(counts) - counts] = False
         ngram_rows = rows[is_ngram]  # (E,)  the n-gram entries, word after word
         order = np.argsort(ngram_rows, kind="stable")  # (E,)
-        self.entry_words = np.repeat(np.arange(len(self.words)), counts - 1)[order]  # (E,) sorted by row
-        self.runs = Runs(ngram_rows[order])  # the entries grouped by row
-        self.ngram_rows = ngram_rows[order][self.runs.starts]  # (U,)
+        entry_words = np.repeat(np.arange(len(self.words)), counts - 1)[order]  # (E,) sorted by row
+        runs = Runs(ngram_rows[order])  # the entries grouped by row
+        return entry_words, runs, ngram_rows[order][runs.starts]
 
     def row_users(self) -> np.ndarray:
         """(W + U,) the block's tokens holding each distinct word's own row, then each distinct n-gram row (a row
         twice in a word counts twice)."""
+        entry_words, runs, _ = self._ngrams
         tokens_per_word = np.bincount(self.inverse, minlength=len(self.words))  # (W,)
-        ngram_users = np.bincount(self.runs.group, weights=tokens_per_word[self.entry_words],
-                                  minlength=len(self.runs.starts)).astype(np.int64)  # (U,)
+        ngram_users = np.bincount(runs.group, weights=tokens_per_word[entry_words],
+                                  minlength=len(runs.starts)).astype(np.int64)  # (U,)
         return np.concatenate([tokens_per_word, ngram_users])
 
     def row_gradients(self, grad_center_rows, full_spread: bool) -> tuple[np.ndarray, np.ndarray]:
         """(rows, gradients): for each distinct word's own row, then each distinct n-gram row, the sum of
         ∂J/∂v_t / |S_t| (or the whole ∂J/∂v_t) over the block's tokens t holding it."""
+        entry_words, runs, ngram_rows = self._ngrams
         per_token = grad_center_rows if full_spread else grad_center_rows / self.sizes[self.inverse]  # (T, d)
         by_word = np.argsort(self.inverse, kind="stable")  # (T,)
         per_word = Runs(self.inverse[by_word]).sums(per_token[by_word])  # (W, d)
-        ngram_grads = self.runs.sums(per_word[self.entry_words])  # (U, d)
-        return np.concatenate([self.words, self.ngram_rows]), np.concatenate([per_word, ngram_grads])
+        ngram_grads = runs.sums(per_word[entry_words])  # (U, d)
+        return np.concatenate([self.words, ngram_rows]), np.concatenate([per_word, ngram_grads])
 
 
 def subword_block_loss_and_gradient(input_matrix, outside_vectors, table, block, negative_idxs, **options):

@@ -18,7 +18,8 @@ import numpy as np
 from ..math.batched import Block, block_gradient
 from ..math.scatter import SparseGradient, scatter_add
 from ..math.hs import TreePaths, block_gradient_hs
-from ..math.subwords import SubwordGradient, SubwordTable, subword_block_gradient
+from ..math import compiled
+from ..math.subwords import SubwordGradient, SubwordTable, subword_block_objective
 from .config import TrainConfig
 
 NODE_REPEATS = 4  # skip-gram --loss hs: a node's summed update counts at most this many times --max-repeats paths
@@ -75,7 +76,7 @@ def sgd_step(params, block: Block, negatives, lr: float, config: TrainConfig, wa
 
     With a subword table, params[0] is Z (V + buckets, d) and each word's input vector is composed from its rows
     (math/subwords.py); every row of a word then takes the word's whole step, as fastText updates them, each row
-    listed once and capped by damp_subword_rows, then added by subword_update.
+    listed once and capped by damp_subword_rows, then added (sgd_step_subwords).
     With --loss hs, outside_vectors rows 0..V−2 are the inner nodes of the Huffman tree `paths` (root first).
     """
     center_vectors, outside_vectors = params
@@ -85,17 +86,34 @@ def sgd_step(params, block: Block, negatives, lr: float, config: TrainConfig, wa
     options = dict(model=config.model, want_loss=want_loss, full_spread=True)  # CBOW steps as word2vec does
     if config.loss == "hs":
         return sgd_step_hs(params, block, lr, config, paths, options)
-    if table is None:
-        grad = block_gradient(center_vectors, outside_vectors, block, negatives, loss=config.loss,
-                              neg_weight=neg_weight, **options)
-    else:
-        grad = subword_block_gradient(center_vectors, outside_vectors, table, block, negatives, loss=config.loss,
-                                      neg_weight=neg_weight, **options)
-        grad = damp_subword_rows(grad, config.max_repeats)
+    if table is not None:
+        return sgd_step_subwords(params, block, negatives, lr, config, table, neg_weight, options)
+    grad = block_gradient(center_vectors, outside_vectors, block, negatives, loss=config.loss,
+                          neg_weight=neg_weight, **options)
     if config.model == "skipgram":
         grad = damp_noise_rows(grad, lr)
-    (sgd_update if table is None else subword_update)(params, grad, lr, config.max_repeats)
+    sgd_update(params, grad, lr, config.max_repeats)
     return grad.loss, block_pairs(n, config)
+
+
+def sgd_step_subwords(params, block: Block, negatives, lr: float, config: TrainConfig, table: SubwordTable,
+                      neg_weight: float, options: dict) -> tuple[float, int]:
+    """sgd_step with a subword table: the objective on composed vectors, then each token's step sent back to its
+    rows, capped (damp_subword_rows) and added; with Numba, that last part is one compiled loop
+    (math/compiled.py, equal to the bit), else NumPy's."""
+    center_vectors, outside_vectors = params
+    part = subword_block_objective(center_vectors, outside_vectors, table, block, negatives, loss=config.loss,
+                                   neg_weight=neg_weight, **options)
+    if not compiled.add_subword_rows(center_vectors, table, part.composed.words, part.composed.inverse,
+                                     part.token_grads, config.max_repeats, np.float32(-lr)):
+        grad = damp_subword_rows(part.gradient(), config.max_repeats)
+        center_vectors[grad.center_idxs] += np.float32(-lr) * grad.grad_center_rows  # distinct rows
+    outside = SparseGradient(part.loss, None, None, part.outside_idxs, part.grad_outside_rows,
+                             part.noise_curvature)
+    if config.model == "skipgram":
+        outside = damp_noise_rows(outside, lr)
+    update_outside(outside_vectors, outside, lr, config.max_repeats)
+    return part.loss, block_pairs(block.contexts_per_center(), config)
 
 
 def block_pairs(n, config: TrainConfig) -> int:
@@ -168,12 +186,9 @@ def damp_subword_rows(grad: SubwordGradient, cap: int) -> SubwordGradient:
     return dataclasses.replace(grad, grad_center_rows=grad.grad_center_rows * scale[:, None])
 
 
-def subword_update(params, grad: SubwordGradient, lr: float, max_repeats: int) -> None:
-    """sgd_update for a subword block: its center rows are all distinct (damp_subword_rows capped them), so they
-    are added in place directly, without scatter_add's sort."""
-    center_vectors, outside_vectors = params
+def update_outside(outside_vectors, grad: SparseGradient, lr: float, max_repeats: int) -> None:
+    """The outside half of sgd_update: U ← U − lr·∂J/∂U, repeats summed and capped (dense for the naive softmax)."""
     scale = np.float32(-lr)
-    center_vectors[grad.center_idxs] += scale * grad.grad_center_rows
     if grad.outside_idxs is None:  # the naive softmax: a dense (V, d) gradient
         outside_vectors += scale * grad.grad_outside_rows
     else:
