@@ -76,6 +76,25 @@ def _subword_block_of(composed, token_grads):
 
 
 @needs_numba
+@settings(max_examples=60, deadline=None)
+@given(st.integers(64, 300), st.integers(1, 8), st.integers(0, 2**32 - 1))
+def test_compiled_block_masks_equal_numpy(T, W, seed):
+    """make_block's pair masks by the compiled loop and by NumPy: sentence ends, reduced windows, halo tokens."""
+    from w2vcli.math.batched import make_block
+
+    rng = np.random.default_rng(seed)
+    sentence_ids, reach = np.cumsum(rng.random(T) < 0.1), rng.integers(1, W + 1, size=T)
+    is_center = rng.random(T) < 0.9
+    compiled_masks = make_block(np.arange(T), sentence_ids, reach, W, is_center).masks
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("W2VCLI_KERNEL", "numpy")
+        numpy_masks = make_block(np.arange(T), sentence_ids, reach, W, is_center).masks
+    assert compiled.block_masks(sentence_ids, reach, W) is not None
+    assert compiled_masks.dtype == numpy_masks.dtype == np.float32
+    np.testing.assert_array_equal(compiled_masks, numpy_masks)
+
+
+@needs_numba
 def test_a_row_outside_the_matrix_adds_nothing_and_falls_back_to_numpy():
     matrix = np.zeros((4, 2), dtype=np.float32)
     rows = np.array([0, 1, 4])

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import compiled
 from .core import log_sigmoid, sigmoid, softmax
 from .scatter import NoiseCurvature, SparseGradient, scatter_add
 from .windows import (gather_neighbours, neighbour_index, offsets, padded_rows, received_weights, send_to_neighbours,
@@ -292,10 +293,12 @@ def make_block(ids, sentence_ids, reduced_windows, window: int, is_center=None) 
     reach = np.asarray(reduced_windows, dtype=np.int64)  # (T,)
     if is_center is not None:
         reach = np.where(is_center, reach, 0)
-    partners, inside = _partners(len(ids), window)  # (2W, T) t + s clamped into the run, and whether it fits
-    distance = np.abs(offsets(window))[:, None]  # (2W, 1)
-    masks = (sentence_ids[partners] == sentence_ids) & (reach >= distance) & inside  # (2W, T)
-    return Block(ids, masks.astype(np.float32))
+    masks = compiled.block_masks(sentence_ids, reach, window)  # the same, by a compiled loop when there is one
+    if masks is None:
+        partners, inside = _partners(len(ids), window)  # (2W, T) t + s clamped into the run, and whether it fits
+        distance = np.abs(offsets(window))[:, None]  # (2W, 1)
+        masks = ((sentence_ids[partners] == sentence_ids) & (reach >= distance) & inside).astype(np.float32)
+    return Block(ids, masks)
 
 
 @functools.lru_cache(maxsize=16)

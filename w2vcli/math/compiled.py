@@ -1,17 +1,19 @@
-"""The compiled loops: the SGD step's sums of rows into the parameters, by Numba when it is installed.
+"""The compiled loops: the SGD step's bookkeeping, by Numba when it is installed (the loops: compiled_loops.py).
 
-`pip install "w2vcli[fast]"` adds Numba; then every SGD step adds its rows into the parameters with add_rows below
-instead of scatter.py's NumPy path (a sort, the runs of equal rows, fancy indexing and np.add.at), which spent
-about 40% of a word-level skip-gram step on Brown. The result is the same to the bit (tested on random rows, caps
-and scales, and on whole training runs): each row receives the same float32 products f·u, added in the same
+`pip install "w2vcli[fast]"` adds Numba; then every SGD step adds its rows into the parameters with scatter_add
+below instead of scatter.py's NumPy path (a sort, the runs of equal rows, fancy indexing and np.add.at), which
+spent about 40% of a word-level skip-gram step on Brown. The result is the same to the bit (tested on random rows,
+caps and scales, and on whole training runs): each row receives the same float32 products f·u, added in the same
 order (its occurrences in the order they come), with the same share f = float32(min(1, cap/c)) · scale.
 Only the bookkeeping is compiled; the math stays in NumPy (batched.py), so the model is as readable as before.
-The second loop, add_subword_rows, does the same for a subword block (math/subwords.py): each token's gradient
-summed into its word's row and n-gram rows, capped, added; again the same sums in the same order as NumPy's
+add_subword_rows does the same for a subword block (math/subwords.py): each token's step summed into its word's
+row and n-gram rows, capped, added; again the same sums in the same order as NumPy's
 (_ComposedBlock.row_gradients, step.damp_subword_rows and the update), without the sort of the n-gram rows.
+block_masks builds make_block's pair masks (0 or 1, so trivially equal).
 
 W2VCLI_KERNEL chooses: "auto" (the default: Numba if it imports), "numpy" (never), "numba" (required: an error
-if it cannot be loaded). Numba is imported on the first large scatter only, never by the other commands.
+if it cannot be loaded). Numba is imported on the first large block only, never by the other commands; `w2v
+train` loads it in its pre-flight (compiled.name()), before the workers fork, so they share the compiled code.
 """
 
 from __future__ import annotations
@@ -86,6 +88,18 @@ def add_subword_rows(matrix, table, words, inverse, token_grads, max_repeats: in
     return True
 
 
+def block_masks(sentence_ids, reach, window: int):
+    """batched.make_block's masks (2W, n) from sentence ids and reaches (0 for a token that is not a center), by
+    the compiled loop; None when it is off (the caller computes them in NumPy)."""
+    if choice() == "numpy" or len(reach) < MIN_ROWS:
+        return None
+    kernels = _kernels()
+    if kernels is None:
+        return None
+    return kernels["block_masks"](np.asarray(sentence_ids, dtype=np.int64), np.asarray(reach, dtype=np.int64),
+                                  int(window))
+
+
 def _counts(V: int) -> np.ndarray:
     """This thread's (V,) int32 scratch of zeros (add_rows leaves it zero again)."""
     return _scratch_array(V, 0)
@@ -120,15 +134,16 @@ def _compile():
         from . import compiled_loops
     except Exception:  # noqa: BLE001 - Numba absent, or broken against this NumPy: the NumPy path serves
         return None
-    _warm_up(compiled_loops.add_rows, compiled_loops.add_subword_rows)
-    return {"add_rows": compiled_loops.add_rows, "add_subword_rows": compiled_loops.add_subword_rows}
+    _warm_up(compiled_loops)
+    return {name: getattr(compiled_loops, name) for name in ("add_rows", "add_subword_rows", "block_masks")}
 
 
-def _warm_up(add_rows, add_subword_rows) -> None:
+def _warm_up(loops) -> None:
     """Call each loop once on the argument types training uses, so that it is compiled (or read from Numba's
     cache) here, before the training workers fork and share it, rather than once in every worker."""
     matrix, ids = np.zeros((2, 1), dtype=np.float32), np.zeros(1, dtype=np.int64)
-    add_rows(matrix, ids, np.zeros((1, 1), dtype=np.float32), np.float32(1.0), 0, np.zeros(2, dtype=np.int32))
+    loops.add_rows(matrix, ids, np.zeros((1, 1), dtype=np.float32), np.float32(1.0), 0, np.zeros(2, dtype=np.int32))
     starts, rows = np.array([0, 2], dtype=np.int64), np.array([0, 1], dtype=np.int64)
-    add_subword_rows(matrix, starts, rows, ids, ids, np.zeros((1, 1), dtype=np.float32), 8, np.float32(1.0),
-                     np.full(2, -1, dtype=np.int32))
+    loops.add_subword_rows(matrix, starts, rows, ids, ids, np.zeros((1, 1), dtype=np.float32), 8, np.float32(1.0),
+                           np.full(2, -1, dtype=np.int32))
+    loops.block_masks(ids, ids, 1)

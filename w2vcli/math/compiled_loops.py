@@ -94,3 +94,17 @@ def add_subword_rows(matrix, starts, rows, words, inverse, grads, cap, scale, sl
         add_capped(matrix, slot_rows[s], sums, s, users[s], cap, scale)
         slot[slot_rows[s]] = -1
     return True
+
+
+@numba.njit(nogil=True, cache=True, boundscheck=False)
+def block_masks(sentence_ids, reach, window):
+    """(2W, n) float32: masks[k, t] = 1 when 0 ≤ t+s < n, same sentence, |s| ≤ reach[t], s = offsets[k]."""
+    n = len(sentence_ids)
+    masks = np.zeros((2 * window, n), dtype=np.float32)
+    for k in range(2 * window):
+        s = k - window if k < window else k - window + 1
+        distance = s if s > 0 else -s
+        for t in range(max(0, -s), min(n, n - s)):
+            if reach[t] >= distance and sentence_ids[t + s] == sentence_ids[t]:
+                masks[k, t] = 1.0
+    return masks
