@@ -65,8 +65,8 @@ def scatter_add(matrix, rows, updates, max_repeats: int, scale, min_rows: int = 
     if rows.dtype != np.int64:
         return False
     counts = _counts(len(matrix))
-    return bool(kernels["add_rows"](matrix, rows, updates, np.float32(1.0 if scale is None else scale),
-                                    int(max_repeats), counts))
+    return bool(kernels["add_rows"](matrix, _plain(rows), _plain(updates),
+                                    np.float32(1.0 if scale is None else scale), int(max_repeats), counts))
 
 
 def add_subword_rows(matrix, table, words, inverse, token_grads, max_repeats: int, scale) -> bool:
@@ -82,8 +82,8 @@ def add_subword_rows(matrix, table, words, inverse, token_grads, max_repeats: in
     kernels = _kernels()
     if kernels is None:
         return False
-    kernels["add_subword_rows"](matrix, table.starts, table.rows, np.asarray(words, dtype=np.int64),
-                                np.asarray(inverse, dtype=np.int64), np.ascontiguousarray(token_grads),
+    kernels["add_subword_rows"](matrix, _plain(table.starts, np.int64), _plain(table.rows, np.int64),
+                                _plain(words, np.int64), _plain(inverse, np.int64), _plain(token_grads),
                                 int(max_repeats), np.float32(scale), _slots(len(matrix)))
     return True
 
@@ -96,8 +96,16 @@ def block_masks(sentence_ids, reach, window: int):
     kernels = _kernels()
     if kernels is None:
         return None
-    return kernels["block_masks"](np.asarray(sentence_ids, dtype=np.int64), np.asarray(reach, dtype=np.int64),
-                                  int(window))
+    return kernels["block_masks"](_plain(sentence_ids, np.int64), _plain(reach, np.int64), int(window))
+
+
+def _plain(array, dtype=None) -> np.ndarray:
+    """array as the loops were compiled for (C-contiguous, writable, of dtype): a copy only when it is not.
+
+    Why: Numba compiles a loop once per kind of argument; a read-only or strided array would be compiled anew
+    inside each training worker (a second or so, and its memory), rather than found warmed up (_warm_up)."""
+    array = np.asarray(array, dtype=dtype)
+    return array if array.flags.c_contiguous and array.flags.writeable else np.array(array, order="C")
 
 
 def _counts(V: int) -> np.ndarray:

@@ -37,6 +37,7 @@ def add_rows(matrix, rows, updates, scale, cap, counts):
             counts[rows[i]] = 0
     return True
 
+
 @numba.njit(nogil=True, cache=True, boundscheck=False)
 def add_capped(matrix, r, sums, i, users, cap, scale):
     """matrix[r] += scale · sums[i], sums[i] first times float32(cap/users) when users > cap."""
@@ -47,6 +48,7 @@ def add_capped(matrix, r, sums, i, users, cap, scale):
         if capped:
             g = g * share
         matrix[r, j] += scale * g
+
 
 @numba.njit(nogil=True, cache=True, boundscheck=False)
 def add_subword_rows(matrix, starts, rows, words, inverse, grads, cap, scale, slot):

@@ -104,8 +104,9 @@ def sgd_step_subwords(params, block: Block, negatives, lr: float, config: TrainC
     center_vectors, outside_vectors = params
     part = subword_block_objective(center_vectors, outside_vectors, table, block, negatives, loss=config.loss,
                                    neg_weight=neg_weight, **options)
-    if not compiled.add_subword_rows(center_vectors, table, part.composed.words, part.composed.inverse,
-                                     part.token_grads, config.max_repeats, np.float32(-lr)):
+    if not (part.full_spread and compiled.add_subword_rows(center_vectors, table, part.composed.words,
+                                                           part.composed.inverse, part.token_grads,
+                                                           config.max_repeats, np.float32(-lr))):
         grad = damp_subword_rows(part.gradient(), config.max_repeats)
         center_vectors[grad.center_idxs] += np.float32(-lr) * grad.grad_center_rows  # distinct rows
     outside = SparseGradient(part.loss, None, None, part.outside_idxs, part.grad_outside_rows,
