@@ -110,3 +110,17 @@ def test_cbow_spreads_the_mean_gradient_to_each_context_word():
     np.testing.assert_allclose(grad_center[4], grad_mean / 3)
     np.testing.assert_allclose(grad_center[[0, 2, 3]], 0)
     np.testing.assert_allclose(grad_outside, ref_outside)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_log_sigmoid_equals_the_textbook_form_everywhere_and_keeps_the_float_type(dtype):
+    """min(x, 0) − log1p(e^(−|x|)) against −logaddexp(0, −x): within two units in the last place from −1e4 to
+    1e4 (no overflow, no log(0)), finite at the extremes, and in the input's precision."""
+    x = np.concatenate([np.linspace(-1e4, 1e4, 200_001), [0.0, 1e-30, -1e-30, 88.7, -88.7, 745.0, -745.0]])
+    x = x.astype(dtype)
+    from w2vcli.math.core import log_sigmoid
+
+    got, expected = log_sigmoid(x), -np.logaddexp(dtype(0), -x)
+    assert got.dtype == dtype and np.isfinite(got).all()
+    np.testing.assert_allclose(got, expected, rtol=2 * np.finfo(dtype).eps, atol=np.finfo(dtype).tiny)
+    assert log_sigmoid(0) == pytest.approx(-np.log(2)) and log_sigmoid(-1000.0) == -1000.0
