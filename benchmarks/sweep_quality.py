@@ -31,6 +31,8 @@ def main(argv=None) -> None:
     parser.add_argument("options", nargs=argparse.REMAINDER, help="`w2v train` options, after --")
     args = parser.parse_args(argv)
     options = [option for option in args.options if option != "--"]
+    if "--subwords" in options:  # its scorer reads the word rows alone, not the composed vectors
+        parser.error("--subwords models are scored by bench_subwords.py (--w2v-args), not here")
     scorer, system, scores = Scorer(args.data), W2vcli(args.workers, options), []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "vectors"

@@ -66,3 +66,10 @@ def test_quick_mode_runs_both_systems_and_prints_the_table(tmp_path):
     assert [line.split(" | ")[0] for line in lines[2:4]] == ["| w2vcli 1 worker", "| gensim 2 workers"]
     runs, tokens, _ = load_runs(tmp_path / "r.json")
     assert len(runs) == 4 and all(0 <= run.simlex <= 1 or run.epochs == 1 for run in runs)
+
+
+def test_the_quality_sweep_refuses_subword_models_it_cannot_score():
+    """sweep_quality.py scores the word rows; a subword model's vectors are composed (bench_subwords.py)."""
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "sweep_quality.py"), "--", "--subwords"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "bench_subwords.py" in done.stderr
