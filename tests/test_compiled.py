@@ -153,3 +153,16 @@ def test_training_with_and_without_numba_gives_the_same_vectors(tmp_path, monkey
 class _Quiet:
     def report(self, progress, rate):
         pass
+
+
+def test_a_bad_kernel_choice_is_a_usage_error_of_one_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, W2VCLI_KERNEL="fortran")
+    done = subprocess.run([sys.executable, "-m", "w2vcli", "train", str(EXAMPLE), "--epochs", "1", "--out",
+                           str(tmp_path / "m.npz")], capture_output=True, text=True, env=env)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == ["error: W2VCLI_KERNEL must be one of auto, numpy, numba, not 'fortran'"]
+    assert not (tmp_path / "m.npz").exists()

@@ -23,7 +23,7 @@ import threading
 
 import numpy as np
 
-from ..errors import W2VError
+from ..errors import ConfigError
 
 CHOICES = ("auto", "numpy", "numba")
 MIN_ROWS = 64  # fewer rows than this go through NumPy: not worth loading Numba for (the gradcheck's blocks)
@@ -33,10 +33,10 @@ _scratch = threading.local()  # per thread: {(matrix rows, fill): (V,) int32}, t
 
 
 def choice() -> str:
-    """W2VCLI_KERNEL, checked: raises W2VError for any other value than CHOICES."""
+    """W2VCLI_KERNEL, checked: raises ConfigError (exit code 2) for any other value than CHOICES."""
     value = os.environ.get("W2VCLI_KERNEL", "auto").strip().lower() or "auto"
     if value not in CHOICES:
-        raise W2VError(f"W2VCLI_KERNEL must be one of {', '.join(CHOICES)}, not {value!r}")
+        raise ConfigError(f"W2VCLI_KERNEL must be one of {', '.join(CHOICES)}, not {value!r}")
     return value
 
 
@@ -132,7 +132,7 @@ def _kernels():
         _compiled["kernels"] = _compile()
     kernels = _compiled["kernels"]
     if kernels is None and choice() == "numba":
-        raise W2VError("W2VCLI_KERNEL=numba, but Numba cannot be imported: pip install \"w2vcli[fast]\"")
+        raise ConfigError("W2VCLI_KERNEL=numba, but Numba cannot be imported: pip install \"w2vcli[fast]\"")
     return kernels
 
 
