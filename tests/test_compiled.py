@@ -95,6 +95,29 @@ def test_compiled_block_masks_equal_numpy(T, W, seed):
 
 
 @needs_numba
+@settings(max_examples=60, deadline=None)
+@given(st.integers(8, 60), st.integers(1, 12), st.integers(1, 5), st.integers(2, 40), st.integers(0, 2**32 - 1))
+def test_compiled_node_sums_equal_numpy_to_the_bit(T, L, d, nodes, seed):
+    """hs.sum_by_node: frequent nodes on many paths, paths of every length; nodes, sums and counts the same."""
+    from w2vcli.math.hs import sum_by_node
+
+    rng = np.random.default_rng(seed)
+    points = (rng.zipf(1.4, size=(T, L)) - 1) % nodes
+    rows = rng.normal(size=(T, L, d)).astype(np.float32)
+    mask = np.arange(L)[None, :] < rng.integers(0, L + 1, size=T)[:, None]
+    got = compiled.sum_by_node(points, rows, mask)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("W2VCLI_KERNEL", "numpy")
+        expected = sum_by_node(points, rows, mask)
+    if T * L < compiled.MIN_ROWS:
+        assert got is None
+        return
+    for mine, theirs in zip(got, expected):
+        assert mine.dtype == theirs.dtype
+        np.testing.assert_array_equal(mine, theirs)
+
+
+@needs_numba
 def test_a_row_outside_the_matrix_adds_nothing_and_falls_back_to_numpy():
     matrix = np.zeros((4, 2), dtype=np.float32)
     rows = np.array([0, 1, 4])
@@ -129,8 +152,8 @@ def test_the_kernel_variable_chooses(monkeypatch):
 
 @needs_numba
 @pytest.mark.parametrize("model, loss, subwords", [("skipgram", "neg", False), ("cbow", "neg", False),
-                                                   ("skipgram", "hs", False), ("skipgram", "neg", True),
-                                                   ("cbow", "neg", True)])
+                                                   ("skipgram", "hs", False), ("cbow", "hs", False),
+                                                   ("skipgram", "neg", True), ("cbow", "neg", True)])
 def test_training_with_and_without_numba_gives_the_same_vectors(tmp_path, monkeypatch, model, loss, subwords):
     """Word-level and subword training, each block's rows added by NumPy or by the compiled loops: the same
     model to the bit (the subword runs use --max-repeats 2, so that the cap shares are exercised)."""

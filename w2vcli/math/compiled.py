@@ -9,7 +9,8 @@ Only the bookkeeping is compiled; the math stays in NumPy (batched.py), so the m
 add_subword_rows does the same for a subword block (math/subwords.py): each token's step summed into its word's
 row and n-gram rows, capped, added; again the same sums in the same order as NumPy's
 (_ComposedBlock.row_gradients, step.damp_subword_rows and the update), without the sort of the n-gram rows.
-block_masks builds make_block's pair masks (0 or 1, so trivially equal).
+block_masks builds make_block's pair masks (0 or 1, so trivially equal); sum_by_node sums hierarchical softmax's
+rows node by node as hs.sum_by_node does (each node's rows in the same order), without its sort.
 
 W2VCLI_KERNEL chooses: "auto" (the default: Numba if it imports), "numpy" (never), "numba" (required: an error
 if it cannot be loaded). Numba is imported on the first large block only, never by the other commands; `w2v
@@ -108,6 +109,30 @@ def _plain(array, dtype=None) -> np.ndarray:
     return array if array.flags.c_contiguous and array.flags.writeable else np.array(array, order="C")
 
 
+def sum_by_node(points, grad_path_rows, path_mask):
+    """hs.sum_by_node by the compiled loop: (nodes (N,) ascending, sums (N, d), counts (N,)), equal to the bit
+    (each node's rows summed in the same order); None when it is off or the rows are not float32."""
+    if choice() == "numpy" or grad_path_rows.dtype != np.float32 or points.size < MIN_ROWS:
+        return None
+    kernels = _kernels()
+    if kernels is None:
+        return None
+    flat_points = _plain(points.reshape(-1), np.int64)
+    slots = _growing_slots(int(flat_points.max()) + 1 if flat_points.size else 1)
+    rows = _plain(grad_path_rows.reshape(-1, grad_path_rows.shape[2]))  # (T·L, d)
+    nodes, sums, counts = kernels["sum_by_node"](flat_points, rows, _plain(path_mask.reshape(-1), np.bool_), slots)
+    order = np.argsort(nodes, kind="stable")  # NumPy's path returns the nodes sorted
+    return nodes[order], sums[order], counts[order]
+
+
+def _growing_slots(n: int) -> np.ndarray:
+    """This thread's int32 scratch of −1 with at least n entries (one array, grown when a block needs more)."""
+    slots = getattr(_scratch, "nodes", None)
+    if slots is None or len(slots) < n:
+        slots = _scratch.nodes = np.full(max(n, 1024), -1, dtype=np.int32)
+    return slots
+
+
 def _counts(V: int) -> np.ndarray:
     """This thread's (V,) int32 scratch of zeros (add_rows leaves it zero again)."""
     return _scratch_array(V, 0)
@@ -143,7 +168,8 @@ def _compile():
     except Exception:  # noqa: BLE001 - Numba absent, or broken against this NumPy: the NumPy path serves
         return None
     _warm_up(compiled_loops)
-    return {name: getattr(compiled_loops, name) for name in ("add_rows", "add_subword_rows", "block_masks")}
+    return {name: getattr(compiled_loops, name)
+            for name in ("add_rows", "add_subword_rows", "block_masks", "sum_by_node")}
 
 
 def _warm_up(loops) -> None:
@@ -155,3 +181,4 @@ def _warm_up(loops) -> None:
     loops.add_subword_rows(matrix, starts, rows, ids, ids, np.zeros((1, 1), dtype=np.float32), 8, np.float32(1.0),
                            np.full(2, -1, dtype=np.int32))
     loops.block_masks(ids, ids, 1)
+    loops.sum_by_node(ids, np.zeros((1, 1), dtype=np.float32), np.ones(1, dtype=np.bool_), np.full(2, -1, np.int32))

@@ -39,6 +39,24 @@ def add_rows(matrix, rows, updates, scale, cap, counts):
 
 
 @numba.njit(nogil=True, cache=True, boundscheck=False)
+def accumulate(key, slot, keys, sums, n, source, i):
+    """sums[slot of key] += source[i], the key's slot made (the row copied) when it has none: slot[key] = n,
+    keys[n] = key. Returns (the slot, the slots now in use)."""
+    s = slot[key]
+    if s < 0:
+        s = n
+        slot[key] = n
+        keys[n] = key
+        n += 1
+        for j in range(source.shape[1]):
+            sums[s, j] = source[i, j]
+    else:
+        for j in range(source.shape[1]):
+            sums[s, j] += source[i, j]
+    return s, n
+
+
+@numba.njit(nogil=True, cache=True, boundscheck=False)
 def add_capped(matrix, r, sums, i, users, cap, scale):
     """matrix[r] += scale · sums[i], sums[i] first times float32(cap/users) when users > cap."""
     capped = users > cap
@@ -77,18 +95,7 @@ def add_subword_rows(matrix, starts, rows, words, inverse, grads, cap, scale, sl
     for i in range(W):  # words in sorted order, each word's n-grams in table order: NumPy's order
         w = words[i]
         for e in range(starts[w] + 1, starts[w + 1]):
-            r = rows[e]
-            s = slot[r]
-            if s < 0:
-                s = n
-                slot[r] = n
-                slot_rows[n] = r
-                n += 1
-                for j in range(d):
-                    sums[s, j] = per_word[i, j]
-            else:
-                for j in range(d):
-                    sums[s, j] += per_word[i, j]
+            s, n = accumulate(rows[e], slot, slot_rows, sums, n, per_word, i)
             users[s] += tokens[i]
     for i in range(W):
         add_capped(matrix, rows[starts[words[i]]], per_word, i, tokens[i], cap, scale)
@@ -110,3 +117,22 @@ def block_masks(sentence_ids, reach, window):
             if reach[t] >= distance and sentence_ids[t + s] == sentence_ids[t]:
                 masks[k, t] = 1.0
     return masks
+
+
+@numba.njit(nogil=True, cache=True, boundscheck=False)
+def sum_by_node(points, rows, on_path, slot):
+    """hs.sum_by_node's sums in first-seen node order: points (P,) the node of each position, rows (P, d), on_path
+    (P,) bool, slot (≥ nodes,) −1 on entry and on exit. Each node's first row copied, later ones added in order."""
+    P, d = rows.shape
+    nodes = np.empty(P, dtype=np.int64)
+    sums = np.empty((P, d), dtype=rows.dtype)
+    counts = np.zeros(P, dtype=np.int64)
+    n = 0
+    for i in range(P):
+        if not on_path[i]:
+            continue
+        s, n = accumulate(points[i], slot, nodes, sums, n, rows, i)
+        counts[s] += 1
+    for s in range(n):
+        slot[nodes[s]] = -1
+    return nodes[:n], sums[:n], counts[:n]
