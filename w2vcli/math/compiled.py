@@ -30,7 +30,7 @@ CHOICES = ("auto", "numpy", "numba")
 MIN_ROWS = 64  # fewer rows than this go through NumPy: not worth loading Numba for (the gradcheck's blocks)
 
 _compiled: dict = {}  # "kernels": the compiled functions (a dict), or None when Numba is absent
-_scratch = threading.local()  # per thread: {(matrix rows, fill): (V,) int32}, the counts (0) and slots (-1)
+_local = threading.local()  # per thread: {fill: int32 array}, the loops' scratch (counts 0, slots −1)
 
 
 def choice() -> str:
@@ -42,8 +42,8 @@ def choice() -> str:
 
 
 def available() -> bool:
-    """Whether the compiled loop will be used (loads Numba the first time)."""
-    return choice() != "numpy" and _kernels() is not None
+    """Whether the compiled loops will be used (loads Numba the first time)."""
+    return _loop("add_rows") is not None
 
 
 def name() -> str:
@@ -55,49 +55,55 @@ def scatter_add(matrix, rows, updates, max_repeats: int, scale, min_rows: int = 
     """matrix[rows] += scale · updates with scatter.scatter_add's cap, compiled; False (nothing done) when the
     compiled loop is off or does not apply (fewer than min_rows rows, not float32, an index outside the matrix),
     so that the caller runs the NumPy path."""
-    if len(rows) < min_rows or matrix.dtype != np.float32 or updates.dtype != np.float32 or matrix.ndim != 2:
-        return False
-    if not matrix.flags.c_contiguous or choice() == "numpy":
-        return False
-    kernels = _kernels()
-    if kernels is None:
-        return False
     rows = np.asarray(rows)
-    if rows.dtype != np.int64:
+    if len(rows) < min_rows or rows.dtype != np.int64 or not _float32_rows(matrix, updates):
         return False
-    counts = _counts(len(matrix))
-    return bool(kernels["add_rows"](matrix, _plain(rows), _plain(updates),
-                                    np.float32(1.0 if scale is None else scale), int(max_repeats), counts))
+    add_rows = _loop("add_rows")
+    return add_rows is not None and bool(add_rows(matrix, _plain(rows), _plain(updates),
+                                                  np.float32(1.0 if scale is None else scale), int(max_repeats),
+                                                  _counts(len(matrix))))
 
 
 def add_subword_rows(matrix, table, words, inverse, token_grads, max_repeats: int, scale) -> bool:
     """For a subword block: matrix[r] += scale · share_r · Σ of token_grads over the tokens whose word holds row r
     (its own row, or an n-gram row), share_r = min(1, cap/(tokens holding r)) — what _ComposedBlock.row_gradients
-    (full spread), step.damp_subword_rows and step.subword_update do, to the bit. words (W,) sorted distinct ids,
-    inverse (T,) each token's index in words, token_grads (T, d). False (nothing done) when the compiled loops
-    are off or do not apply."""
-    if choice() == "numpy" or matrix.dtype != np.float32 or token_grads.dtype != np.float32:
+    (full spread), step.damp_subword_rows and the update of step.sgd_step_subwords do, to the bit. words (W,)
+    sorted distinct ids, inverse (T,) each token's index in words, token_grads (T, d). False (nothing done) when
+    the compiled loops are off or do not apply."""
+    loop = _loop("add_subword_rows") if _float32_rows(matrix, token_grads) else None
+    if loop is None:
         return False
-    if matrix.ndim != 2 or not matrix.flags.c_contiguous:
-        return False
-    kernels = _kernels()
-    if kernels is None:
-        return False
-    kernels["add_subword_rows"](matrix, _plain(table.starts, np.int64), _plain(table.rows, np.int64),
-                                _plain(words, np.int64), _plain(inverse, np.int64), _plain(token_grads),
-                                int(max_repeats), np.float32(scale), _slots(len(matrix)))
+    loop(matrix, _plain(table.starts, np.int64), _plain(table.rows, np.int64), _plain(words, np.int64),
+         _plain(inverse, np.int64), _plain(token_grads), int(max_repeats), np.float32(scale), _slots(len(matrix)))
     return True
 
 
 def block_masks(sentence_ids, reach, window: int):
     """batched.make_block's masks (2W, n) from sentence ids and reaches (0 for a token that is not a center), by
     the compiled loop; None when it is off (the caller computes them in NumPy)."""
-    if choice() == "numpy" or len(reach) < MIN_ROWS:
+    loop = _loop("block_masks") if len(reach) >= MIN_ROWS else None
+    return None if loop is None else loop(_plain(sentence_ids, np.int64), _plain(reach, np.int64), int(window))
+
+
+def sum_by_node(points, grad_path_rows, path_mask):
+    """hs.sum_by_node by the compiled loop: (nodes (N,) ascending, sums (N, d), counts (N,)), equal to the bit
+    (each node's rows summed in the same order); None when it is off or the rows are not float32."""
+    usable = grad_path_rows.dtype == np.float32 and points.size >= MIN_ROWS
+    loop = _loop("sum_by_node") if usable else None
+    if loop is None:
         return None
-    kernels = _kernels()
-    if kernels is None:
-        return None
-    return kernels["block_masks"](_plain(sentence_ids, np.int64), _plain(reach, np.int64), int(window))
+    flat_points = _plain(points.reshape(-1), np.int64)
+    rows = _plain(grad_path_rows.reshape(-1, grad_path_rows.shape[2]))  # (T·L, d)
+    nodes, sums, counts = loop(flat_points, rows, _plain(path_mask.reshape(-1), np.bool_),
+                               _slots(int(flat_points.max()) + 1))
+    order = np.argsort(nodes, kind="stable")  # NumPy's path returns the nodes sorted
+    return nodes[order], sums[order], counts[order]
+
+
+def _float32_rows(matrix, updates) -> bool:
+    """Whether the row loops apply: a C-contiguous float32 (n, d) matrix and float32 updates."""
+    return (matrix.dtype == np.float32 and updates.dtype == np.float32 and matrix.ndim == 2
+            and matrix.flags.c_contiguous)
 
 
 def _plain(array, dtype=None) -> np.ndarray:
@@ -109,47 +115,34 @@ def _plain(array, dtype=None) -> np.ndarray:
     return array if array.flags.c_contiguous and array.flags.writeable else np.array(array, order="C")
 
 
-def sum_by_node(points, grad_path_rows, path_mask):
-    """hs.sum_by_node by the compiled loop: (nodes (N,) ascending, sums (N, d), counts (N,)), equal to the bit
-    (each node's rows summed in the same order); None when it is off or the rows are not float32."""
-    if choice() == "numpy" or grad_path_rows.dtype != np.float32 or points.size < MIN_ROWS:
+def _counts(n: int) -> np.ndarray:
+    """This thread's int32 scratch of zeros, at least n long (add_rows leaves it zero again)."""
+    return _scratch(n, 0)
+
+
+def _slots(n: int) -> np.ndarray:
+    """This thread's int32 scratch of −1, at least n long (add_subword_rows and sum_by_node leave it −1 again)."""
+    return _scratch(n, -1)
+
+
+def _scratch(n: int, fill: int) -> np.ndarray:
+    """One int32 array per thread and fill value, grown when a call needs more: the loops index it by row or node
+    and restore every entry they change, so any array at least as long as the matrix serves."""
+    arrays = getattr(_local, "arrays", None)
+    if arrays is None:
+        arrays = _local.arrays = {}
+    array = arrays.get(fill)
+    if array is None or len(array) < n:
+        array = arrays[fill] = np.full(max(n, 1), fill, dtype=np.int32)
+    return array
+
+
+def _loop(name: str):
+    """The compiled loop `name`, or None when W2VCLI_KERNEL is numpy or Numba is absent."""
+    if choice() == "numpy":
         return None
     kernels = _kernels()
-    if kernels is None:
-        return None
-    flat_points = _plain(points.reshape(-1), np.int64)
-    slots = _growing_slots(int(flat_points.max()) + 1 if flat_points.size else 1)
-    rows = _plain(grad_path_rows.reshape(-1, grad_path_rows.shape[2]))  # (T·L, d)
-    nodes, sums, counts = kernels["sum_by_node"](flat_points, rows, _plain(path_mask.reshape(-1), np.bool_), slots)
-    order = np.argsort(nodes, kind="stable")  # NumPy's path returns the nodes sorted
-    return nodes[order], sums[order], counts[order]
-
-
-def _growing_slots(n: int) -> np.ndarray:
-    """This thread's int32 scratch of −1 with at least n entries (one array, grown when a block needs more)."""
-    slots = getattr(_scratch, "nodes", None)
-    if slots is None or len(slots) < n:
-        slots = _scratch.nodes = np.full(max(n, 1024), -1, dtype=np.int32)
-    return slots
-
-
-def _counts(V: int) -> np.ndarray:
-    """This thread's (V,) int32 scratch of zeros (add_rows leaves it zero again)."""
-    return _scratch_array(V, 0)
-
-
-def _slots(V: int) -> np.ndarray:
-    """This thread's (V,) int32 scratch of −1 (add_subword_rows leaves it −1 again)."""
-    return _scratch_array(V, -1)
-
-
-def _scratch_array(V: int, fill: int) -> np.ndarray:
-    tables = getattr(_scratch, "tables", None)
-    if tables is None:
-        tables = _scratch.tables = {}
-    if (V, fill) not in tables:
-        tables[(V, fill)] = np.full(V, fill, dtype=np.int32)
-    return tables[(V, fill)]
+    return None if kernels is None else kernels[name]
 
 
 def _kernels():

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import batched, core
-from .scatter import Runs, SparseGradient
+from .scatter import NoiseCurvature, Runs, SparseGradient
 
 BOW, EOW = "<", ">"  # fastText's word boundaries
 EOS = "</s>"  # fastText's end-of-sentence token: a word with no n-grams
@@ -190,7 +190,7 @@ class SubwordBlock:
     full_spread: bool
     outside_idxs: np.ndarray | None
     grad_outside_rows: np.ndarray
-    noise_curvature: object = None
+    noise_curvature: NoiseCurvature | None = None
 
     def gradient(self) -> SubwordGradient:
         rows, grads = self.composed.row_gradients(self.token_grads, self.full_spread)

@@ -163,12 +163,11 @@ def sgd_update(params, grad: SparseGradient, lr: float, max_repeats: int = 0) ->
     """
     center_vectors, outside_vectors = params
     scale = np.float32(-lr)
-    if grad.outside_idxs is None:  # the naive softmax: a dense (V, d) gradient
+    if grad.outside_idxs is None:  # the naive softmax: a dense (V, d) gradient, never capped
         scatter_add(center_vectors, grad.center_idxs, scale * grad.grad_center_rows)
-        outside_vectors += scale * grad.grad_outside_rows
     else:
         scatter_add(center_vectors, grad.center_idxs, grad.grad_center_rows, max_repeats, scale)
-        scatter_add(outside_vectors, grad.outside_idxs, grad.grad_outside_rows, max_repeats, scale)
+    update_outside(outside_vectors, grad, lr, max_repeats)
 
 
 def damp_subword_rows(grad: SubwordGradient, cap: int) -> SubwordGradient:
