@@ -20,8 +20,8 @@ import numpy as np
 from . import compiled
 from .core import log_sigmoid, sigmoid, softmax
 from .scatter import NoiseCurvature, SparseGradient, scatter_add
-from .windows import (gather_neighbours, neighbour_index, offsets, padded_rows, received_weights, send_to_neighbours,
-                      sum_over_neighbours, window_masks, window_view)
+from .windows import (gather_neighbours, gather_padded, neighbour_index, offsets, padded_rows, received_weights,
+                      send_to_neighbours, sum_over_neighbours, window_masks, window_view)
 
 
 @dataclass(frozen=True)
@@ -66,29 +66,54 @@ def skipgram_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_
     (G, K', d): K' negatives per group of consecutive tokens (token_groups), Σ_k' then over t's group's rows.
     Returns (loss or nan, grad_center_rows (T, d), grad_outside_rows (T, d), grad_noise_rows (K', d), the noise
     rows' NoiseCurvature): the gradient of each *row* (position), which the SGD step scatters into the matrices,
-    summing repeats.
+    summing repeats. The work is skipgram_block_neg_padded's, on the rows padded here.
+    """
+    T, W = len(center_rows), block.window
+    loss, grad_center_rows, grad_outside, curvature = skipgram_block_neg_padded(
+        padded_rows(center_rows, W, centers_after(T, W, noise_rows)), padded_rows(outside_rows, W), noise_rows,
+        block, neg_weight, want_loss)
+    return loss, grad_center_rows, grad_outside[:T], grad_outside[T:], curvature
+
+
+def centers_after(T: int, window: int, noise_rows) -> int:
+    """The zero rows a block's padded centers need after its T rows: W for the windows, and as many as make
+    G·S rows for G groups of S = ⌈T/G⌉ tokens (_negative_terms reads the groups as one (G, S, d) view)."""
+    G = len(noise_rows) if noise_rows.ndim == 3 else 1
+    return max(window, G * -(-T // G) - T)
+
+
+def skipgram_block_neg_padded(centers, outsides, noise_rows, block: Block, neg_weight: float, want_loss=True):
+    """skipgram_block_neg on rows already padded (windows.gather_padded, which gathers them that way):
+    centers (W + T + centers_after, d), outsides (T + 2W, d), each zero but for rows W..W+T−1.
+
+    Returns (loss or nan, grad_center_rows (T, d), grad_outside_rows (T + G·K', d): the block's rows, then the
+    negatives' in order (block_gradient's outside rows, written in place, not concatenated), curvature).
     The pairs are read off window views (window_view): no (2W, T, d) copies of the neighbours.
     """
-    W = block.window
+    W, T = block.window, len(block.ids)
+    center_rows = centers[W:W + T]  # (T, d)  v_t
+    grad_outside = np.empty((T + noise_rows.shape[-2] * (len(noise_rows) if noise_rows.ndim == 3 else 1),
+                             centers.shape[1]), dtype=centers.dtype)  # (T + G·K', d)
     if by_pairs(block):
-        pos_loss, grad_center_rows, grad_outside_rows = _skipgram_positive_pairs(center_rows, outside_rows, block)
-        weights = block.masks.sum(axis=0) * np.float32(neg_weight)  # (T,)  n_t · K/K'
+        pos_loss, grad_center_rows, grad_outside[:T] = _skipgram_positive_pairs(center_rows, outsides[W:W + T],
+                                                                                block)
+        weights = block.masks.sum(axis=0) * np.float32(neg_weight)  # (T,)
     else:
         masks = window_masks(block.masks)  # (T, 2W+1)
-        centers = padded_rows(center_rows, W)  # (T + 2W, d)
-        outside_windows = window_view(padded_rows(outside_rows, W), W)  # (T, 2W+1, d)  u of t's window
+        outside_windows = window_view(outsides, W)  # (T, 2W+1, d)  u of t's window
         scores = np.matmul(outside_windows, center_rows[:, :, None])[:, :, 0]  # (T, 2W+1)  u_oᵀv_t
         coeffs = sigmoid(scores)  # (T, 2W+1)  ∂J/∂score = −(1 − σ) on valid pairs, in place
         coeffs -= 1.0
         coeffs *= masks
         grad_center_rows = np.matmul(coeffs[:, None, :], outside_windows)[:, 0]  # (T, d)  Σ_o coeff · u_o
-        grad_outside_rows = np.matmul(received_weights(coeffs, W)[:, None, :], window_view(centers, W))[:, 0]
+        np.matmul(received_weights(coeffs, W)[:, None, :], window_view(centers[:T + 2 * W], W),
+                  out=grad_outside[:T, None, :])  # (T, 1, d)  Σ_c coeff · v_c over the centers c pairing with t
         weights = block.contexts_per_center() * np.float32(neg_weight)  # (T,)  n_t · K/K'
         pos_loss = (lambda: -float(np.sum(masks * log_sigmoid(scores))))  # noqa: E731
-    neg_loss, grad_noise_rows, curvature = _negative_terms(center_rows, noise_rows, weights, grad_center_rows,
-                                                           want_loss)
+    neg_loss, curvature = _negative_terms(centers[W:], T, noise_rows, weights, grad_center_rows, grad_outside[T:],
+                                          want_loss)
     loss = pos_loss() + neg_loss() if want_loss else float("nan")
-    return loss, grad_center_rows, grad_outside_rows, grad_noise_rows, curvature
+    return loss, grad_center_rows, grad_outside, curvature
 
 
 def token_groups(T: int, groups: int) -> np.ndarray:
@@ -96,34 +121,32 @@ def token_groups(T: int, groups: int) -> np.ndarray:
     return np.arange(T) // -(-T // groups)
 
 
-def _negative_terms(center_rows, noise_rows, weights, grad_center_rows, want_loss):
-    """Σ_t weights_t · Σ_k' −log σ(−u_k'ᵀ v_t) over each token's negatives: (loss thunk, grad_noise_rows,
-    curvature).
+def _negative_terms(centers, T: int, noise_rows, weights, grad_center_rows, grad_noise_rows, want_loss):
+    """Σ_t weights_t · Σ_k' −log σ(−u_k'ᵀ v_t) over each token's negatives: (loss thunk, curvature).
 
-    noise_rows (K', d): shared by the whole block; (G, K', d): group g's K' rows serve the tokens of group g
-    (token_groups). Adds ∂J/∂v_t to grad_center_rows (T, d) in place; grad_noise_rows is (K', d) or (G·K', d);
-    curvature is each noise row's NoiseCurvature along its group's common direction (noise_curvature).
+    centers: the T rows v_t, then at least G·S − T zero rows (centers_after); noise_rows (K', d): shared by the
+    whole block; (G, K', d): group g's K' rows serve the tokens of group g (token_groups), read as (G, S, d), S
+    tokens a group, the last zero-padded. Adds ∂J/∂v_t to grad_center_rows (T, d) in place and writes
+    ∂J/∂u_k' into grad_noise_rows (G·K', d); curvature is each noise row's NoiseCurvature along its group's
+    common direction (noise_curvature).
     """
-    T, d = center_rows.shape
-    if noise_rows.ndim == 2:
-        centers, weights3, noise3 = center_rows[None], weights[None, :, None], noise_rows[None]
+    d = centers.shape[1]
+    G = len(noise_rows) if noise_rows.ndim == 3 else 1
+    S = -(-T // G)  # tokens per group
+    if G * S == T:  # a full block
+        padded_weights = weights
     else:
-        G, S = len(noise_rows), -(-T // len(noise_rows))  # S tokens per group, the last group zero-padded
-        if G * S == T:  # a full block: no padding, no copy
-            centers, padded_weights = center_rows, weights
-        else:
-            centers = np.zeros((G * S, d), dtype=center_rows.dtype)
-            centers[:T] = center_rows
-            padded_weights = np.zeros(G * S, dtype=weights.dtype)
-            padded_weights[:T] = weights
-        centers, weights3, noise3 = centers.reshape(G, S, d), padded_weights.reshape(G, S, 1), noise_rows
-    neg_scores = np.matmul(centers, noise3.transpose(0, 2, 1))  # (G, S, K')
+        padded_weights = np.zeros(G * S, dtype=weights.dtype)
+        padded_weights[:T] = weights
+    grouped_centers = centers[:G * S].reshape(G, S, d)  # (G, S, d)  a view
+    weights3, noise3 = padded_weights.reshape(G, S, 1), noise_rows.reshape(G, -1, d)  # (G, S, 1), (G, K', d)
+    neg_scores = np.matmul(grouped_centers, noise3.transpose(0, 2, 1))  # (G, S, K')
     neg_coeffs = sigmoid(neg_scores)  # (G, S, K')  σ, then ∂J/∂score = w σ in place
-    curvature = noise_curvature(centers, weights3, neg_coeffs)
+    curvature = noise_curvature(grouped_centers, weights3, neg_coeffs)
     neg_coeffs *= weights3
     grad_center_rows += np.matmul(neg_coeffs, noise3).reshape(-1, d)[:T]  # (T, d)
-    grad_noise_rows = np.matmul(neg_coeffs.transpose(0, 2, 1), centers).reshape(-1, d)  # (G·K', d)
-    return (lambda: -float(np.sum(weights3 * log_sigmoid(-neg_scores)))), grad_noise_rows, curvature
+    np.matmul(neg_coeffs.transpose(0, 2, 1), grouped_centers, out=grad_noise_rows.reshape(G, -1, d))  # (G, K', d)
+    return (lambda: -float(np.sum(weights3 * log_sigmoid(-neg_scores)))), curvature
 
 
 TINY = 1e-30  # a norm below this is zero (no common direction)
@@ -138,8 +161,9 @@ def noise_curvature(centers, weights3, sigmoids) -> NoiseCurvature:
     along = np.matmul(centers, directions[:, :, None])  # (G, S, 1)  v_tᵀm_g
     along *= along
     along *= weights3
-    spread = sigmoids - sigmoids * sigmoids  # (G, S, K')  σ(1 − σ)
-    values = np.matmul(along.transpose(0, 2, 1), spread)[:, 0]  # (G, K')
+    weighted = along.transpose(0, 2, 1)  # (G, 1, S)  w_t (v_tᵀm_g)²
+    values = np.matmul(weighted, sigmoids)[:, 0]  # (G, K')  Σ_t w_t (v_tᵀm_g)² σ, then less the same of σ²:
+    values -= np.matmul(weighted, sigmoids * sigmoids)[:, 0]  # two products, not a (G, S, K') difference
     return NoiseCurvature(directions, values)
 
 
@@ -203,8 +227,9 @@ def cbow_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_weig
     scores = np.einsum("td,td->t", means, outside_rows)  # (T,)
     coeffs = (sigmoid(scores) - 1.0) * active  # (T,)
     grad_means = coeffs[:, None] * outside_rows  # (T, d), then the negatives' terms added
-    neg_loss, grad_noise_rows, curvature = _negative_terms(means, noise_rows, active * np.float32(neg_weight),
-                                                           grad_means, want_loss)
+    grad_noise_rows = np.empty((noise_rows.size // means.shape[1], means.shape[1]), dtype=means.dtype)  # (G·K', d)
+    neg_loss, curvature = _negative_terms(means, len(means), noise_rows, active * np.float32(neg_weight),
+                                          grad_means, grad_noise_rows, want_loss)
     grad_outside_rows = coeffs[:, None] * means  # (T, d)
     grad_center_rows = _spread_to_contexts(grad_means, n, block, full_spread)
     loss = -float(np.sum(active * log_sigmoid(scores))) + neg_loss() if want_loss else float("nan")
@@ -261,16 +286,23 @@ def block_gradient(center_vectors, outside_vectors, block: Block, negative_idxs,
     objective = BLOCK_OBJECTIVES[(model, loss)]
     if full_spread and model == "cbow":
         objective = functools.partial(objective, full_spread=True)  # word2vec's CBOW step (_spread_to_contexts)
-    center_rows = np.take(center_vectors, block.ids, axis=0)  # (T, d)
     if loss == "softmax":
+        center_rows = np.take(center_vectors, block.ids, axis=0)  # (T, d)
         value, grad_center_rows, grad_outside = objective(center_rows, outside_vectors, block, want_loss)
         return SparseGradient(value, block.ids, grad_center_rows, None, grad_outside)
     negative_idxs = np.asarray(negative_idxs, dtype=np.int64)
-    outside_rows = np.take(outside_vectors, block.ids, axis=0)  # (T, d)
     noise_rows = np.take(outside_vectors, negative_idxs, axis=0)  # (K', d), or (G, K', d) for skip-gram
+    outside_idxs = np.concatenate([block.ids, negative_idxs.ravel()])  # (T + G·K',)
+    if model == "skipgram":  # gathered straight into padded buffers, the outside rows returned as one array
+        W = block.window
+        value, grad_center_rows, grad_outside_rows, curvature = skipgram_block_neg_padded(
+            gather_padded(center_vectors, block.ids, W, centers_after(len(block.ids), W, noise_rows)),
+            gather_padded(outside_vectors, block.ids, W), noise_rows, block, neg_weight, want_loss)
+        return SparseGradient(value, block.ids, grad_center_rows, outside_idxs, grad_outside_rows, curvature)
+    center_rows = np.take(center_vectors, block.ids, axis=0)  # (T, d)
+    outside_rows = np.take(outside_vectors, block.ids, axis=0)  # (T, d)
     value, grad_center_rows, grad_outside_rows, grad_noise_rows, curvature = objective(
         center_rows, outside_rows, noise_rows, block, neg_weight, want_loss)
-    outside_idxs = np.concatenate([block.ids, negative_idxs.ravel()])
     return SparseGradient(value, block.ids, grad_center_rows, outside_idxs,
                           np.concatenate([grad_outside_rows, grad_noise_rows]), curvature)
 

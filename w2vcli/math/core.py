@@ -25,9 +25,8 @@ def sigmoid(x):
     """
     x = np.asarray(x)
     dtype = x.dtype if np.issubdtype(x.dtype, np.floating) else np.float64
-    result = np.array(x, dtype=dtype)  # a copy, then in place: this runs on the training hot path
-    result *= 0.5
-    np.tanh(result, out=result)
+    result = np.multiply(x, 0.5, out=np.empty(x.shape, dtype=dtype))  # x/2 in a new array, then in place:
+    np.tanh(result, out=result)  # this runs on the training hot path
     result *= 0.5
     result += 0.5
     return result
