@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from w2vcli.data import corpus as corpus_module
 from w2vcli.data import reading
-from w2vcli.data.corpus import CorpusStats, check_corpus_path, iter_sentences, scan_corpus
+from w2vcli.data.corpus import (CorpusStats, check_corpus_path, iter_sentences, scan_corpus,
+                                with_sentence_ends)
 from w2vcli.errors import CorpusError
 from conftest import shared_file
 
@@ -257,3 +258,13 @@ def test_standard_input_on_a_terminal_is_refused():
         os.close(follower)
     assert line == ("corpus '-' reads standard input, which is a terminal; pipe the corpus in "
                     "(zcat corpus.gz | w2v train -) or name the file")
+
+
+def test_sentence_ends_close_every_sentence_and_count_once_each(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b\n\nc\n", encoding="utf-8")
+    assert list(with_sentence_ends(iter_sentences(corpus))) == [["a", "b", "</s>"], ["c", "</s>"]]
+    store = scan_corpus(corpus, rewrite=with_sentence_ends)
+    assert dict(zip(store.words, store.counts.tolist())) == {"a": 1, "b": 1, "</s>": 2, "c": 1}
+    assert store.stats.tokens == 3  # the text's own tokens
+    store.close()

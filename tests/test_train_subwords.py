@@ -166,9 +166,24 @@ def test_rows_held_by_more_tokens_than_the_cap_are_damped():
 
 def test_subwords_start_from_their_own_measured_defaults():
     config, _ = resolve_config({"subwords": True}, None, None)
-    assert (config.lr, config.batch_size) == (0.05, 128) and config.subwords
+    assert (config.lr, config.batch_size, config.sentence_ends) == (0.05, 128, True) and config.subwords
+    assert not resolve_config({"subwords": True, "sentence_ends": False}, None, None)[0].sentence_ends
+    assert not resolve_config({}, None, None)[0].sentence_ends
     assert resolve_config({"subwords": True, "lr": 0.01}, None, None)[0].lr == 0.01
     assert resolve_config({}, None, None)[0].lr == TrainConfig().lr == 0.025
     result = runner.invoke(app, ["train", "--help"], env={"COLUMNS": "200"})
     assert "Starting learning rate (0.05 with --subwords)." in result.output
     assert "128 with --subwords" in result.output
+
+
+def test_sentences_end_with_fasttexts_token_a_word_without_ngrams(tmp_path):
+    """fastText reads each line with "</s>" as its last word: a vocabulary word counted once per sentence, with its
+    own row and no n-gram rows, and a context of each sentence's last words; --no-sentence-ends leaves it out."""
+    sentences = sum(1 for line in EXAMPLE.read_text(encoding="utf-8").splitlines() if line.split())
+    _train(tmp_path / "ends.npz", dataclasses.replace(CONFIG, sentence_ends=True))
+    saved = load_model(tmp_path / "ends.npz")
+    assert saved.counts[saved.words.index("</s>")] == sentences
+    table = subwords.subword_table(saved.words, 3, 5, 3000)
+    assert table.rows_of(saved.words.index("</s>")).tolist() == [saved.words.index("</s>")]
+    _train(tmp_path / "none.npz", dataclasses.replace(CONFIG, sentence_ends=False))
+    assert "</s>" not in load_model(tmp_path / "none.npz").words

@@ -23,7 +23,7 @@ from ..vectors.formats import format_of
 _COMMON = ("model", "loss", "dim", "window", "lr", "min_count", "max_vocab", "seed", "lowercase")
 _NEGATIVE_SAMPLING = ("negatives", "ns_exponent")
 APPLIES = {
-    "word2vec": _COMMON + ("epochs", "min_lr", "sample", "batch_size", "max_repeats"),
+    "word2vec": _COMMON + ("epochs", "min_lr", "sample", "batch_size", "max_repeats", "sentence_ends"),
     "word2vec neg": _NEGATIVE_SAMPLING + ("shared_negatives",),
     "cs224n": ("preset",) + _COMMON,
     "cs224n neg": _NEGATIVE_SAMPLING,

@@ -112,6 +112,9 @@ def train(
     max_vocab: Annotated[int, _opt("Keep at most this many words (0: all).", DATA)] = DEFAULTS.max_vocab,
     sample: Annotated[float, _opt("Subsampling threshold t (0: off).", DATA)] = DEFAULTS.sample,
     lowercase: Annotated[bool, _opt("Fold case.", DATA, "--lowercase/--no-lowercase")] = DEFAULTS.lowercase,
+    sentence_ends: Annotated[bool, _opt('End each sentence with the word "</s>", as fastText reads lines (on with '
+                                        "--subwords).", DATA, "--sentence-ends/--no-sentence-ends")
+                             ] = DEFAULTS.sentence_ends,
     epochs: Annotated[int, _opt("Passes over the corpus.", OPTIMISATION)] = DEFAULTS.epochs,
     lr: Annotated[float, _opt(f"Starting learning rate ({SUBWORD_DEFAULTS.lr} with --subwords).",
                               OPTIMISATION)] = DEFAULTS.lr,

@@ -24,11 +24,13 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from ..errors import CorpusError
+from ..math.subwords import EOS
 from .reading import MAX_WORD_CHARS, read_blocks
 
 MAX_SENTENCE = 10_000  # tokens; longer lines are cut into pieces of at most this many
 SST_HEADER = b"sentence_index\tsentence"
 END_OF_SENTENCE = -1  # marker between sentences in a TokenStore
+SENTENCE_END = EOS  # "</s>", the token --sentence-ends adds to every sentence (fastText's; a word with no n-grams)
 STDIN = "-"
 SKIPPED_IN_FOLDERS = (".npz",)  # model files and checkpoints (a corpus folder may hold the --out file)
 
@@ -254,6 +256,13 @@ def scan_corpus(path, *, lowercase: bool = True, flush_every: int = 1 << 20,
         raise CorpusError(f"corpus {path} is empty: no tokens in {stats.files} file(s)")
     file.flush()
     return TokenStore(list(index), counts, file, n_items, stats)
+
+
+def with_sentence_ends(sentences: Iterable[list[str]]) -> Iterator[list[str]]:
+    """Each sentence with SENTENCE_END as its last token: fastText's reading of a line (its Dictionary::getLine),
+    where "</s>" is a word of the vocabulary like any other and a context of the sentence's last words."""
+    for sentence in sentences:
+        yield sentence + [SENTENCE_END]
 
 
 def _flush(buffer: list[int], file, counts: np.ndarray, n_words: int) -> np.ndarray:

@@ -23,7 +23,7 @@ from typing import Callable, Protocol
 import numpy as np
 
 from .. import __version__
-from ..data.corpus import CorpusStats, TokenStore, corpus_files, iter_sentences, scan_corpus
+from ..data.corpus import CorpusStats, TokenStore, corpus_files, iter_sentences, scan_corpus, with_sentence_ends
 from ..data.phrases import phrase_rewriter
 from ..data.vocab import Vocab
 from ..errors import ConfigError, ModelFileError, TrainingDiverged, W2VError
@@ -77,7 +77,7 @@ def prepare(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile | None
     """Scan the corpus, build the vocabulary, and the starting parameters and state; init = (path, ModelFile)
     of --init starts from a trained model (continued.py)."""
     try:
-        store = scan_corpus(corpus_path, lowercase=config.lowercase, rewrite=phrases_of(corpus_path, config))
+        store = scan_corpus(corpus_path, lowercase=config.lowercase, rewrite=rewriting(corpus_path, config))
     except OSError as error:  # reading errors are CorpusError already: this is the token store's file
         raise W2VError(f"cannot store the corpus's tokens in {tempfile.gettempdir()}: {error.strerror or error}; "
                        "set TMPDIR to a folder with more room") from None
@@ -110,6 +110,15 @@ def prepare(corpus_path: Path, config: TrainConfig, checkpoint: ModelFile | None
         store.close()
         raise
     return store, vocab, (center.copy(), checkpoint.outside_vectors.copy()), state
+
+
+def rewriting(corpus_path: Path, config: TrainConfig):
+    """What the corpus's sentences go through before they are stored: the phrases (--phrases), then the sentence
+    ends (--sentence-ends, data/corpus.py); None when neither is on."""
+    phrases = phrases_of(corpus_path, config)
+    if not config.sentence_ends:
+        return phrases
+    return with_sentence_ends if phrases is None else lambda sentences: with_sentence_ends(phrases(sentences))
 
 
 def phrases_of(corpus_path: Path, config: TrainConfig):
