@@ -152,7 +152,7 @@ PRESET_NAMES = tuple(PRESETS)
 # 0.05, in blocks of 128 tokens (at 512 tokens any --lr above 0.025 diverged, as many tokens' steps land in a shared
 # n-gram row at once; at 128 tokens and 0.05 the analogies rose from 39-40% to 52%). And fastText's reading of the
 # text: each line ends with the word "</s>" (a context of the sentence's last words), which lifted SimLex-999 on Brown
-# from 0.074-0.103 (mean 0.088 over eleven runs) to 0.103-0.112 (four runs), the analogies unchanged.
+# from 0.074-0.107 (mean 0.089 over four runs) to 0.103-0.120 (mean 0.111 over six), the analogies unchanged.
 SUBWORD_DEFAULTS = TrainConfig(subwords=True, lr=0.05, batch_size=128, sentence_ends=True)
 
 
