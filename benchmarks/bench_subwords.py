@@ -4,7 +4,8 @@ Every system trains in its own process, timed whole with its peak memory (PSS su
 bench_train.py measures it), with the same settings: skip-gram, character n-grams 3-6, 5 negatives, window 5,
 dim 100, min-count 5, sample 1e-3, 5 epochs, 2 workers or threads; each keeps its own learning rate and bucket
 count (fastText 0.05 and 2,000,000; gensim 0.025 and 2,000,000; w2vcli its --subwords defaults: 0.05 and
---buckets) unless --buckets is given. Each row says the machine's load average at its start and the run's CPU
+--buckets) unless --buckets is given. fastText and w2vcli (--sentence-ends, a --subwords default) end every line
+with the word "</s>"; gensim does not. Each row says the machine's load average at its start and the run's CPU
 seconds (user + system, workers included): on a shared machine compare rows of one run, round by round.
 Quality is scored by w2vcli's evaluate code for every system over the 30,000 most frequent
 words: analogies (total, semantic, syntactic), WordSim-353 and SimLex-999 Spearman; then again with every word of
