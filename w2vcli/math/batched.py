@@ -78,8 +78,32 @@ def skipgram_block_neg(center_rows, outside_rows, noise_rows, block: Block, neg_
 def centers_after(T: int, window: int, noise_rows) -> int:
     """The zero rows a block's padded centers need after its T rows: W for the windows, and as many as make
     G·S rows for G groups of S = ⌈T/G⌉ tokens (_negative_terms reads the groups as one (G, S, d) view)."""
-    G = len(noise_rows) if noise_rows.ndim == 3 else 1
+    G = _groups(noise_rows)
     return max(window, G * -(-T // G) - T)
+
+
+def _groups(noise_rows) -> int:
+    """G: the groups of tokens with their own negatives, noise_rows being (K', d) (one group) or (G, K', d)."""
+    return len(noise_rows) if noise_rows.ndim == 3 else 1
+
+
+def skipgram_block_neg_gathered(center_source, center_index, outside_vectors, block: Block, negative_idxs,
+                                neg_weight: float, want_loss=True):
+    """skipgram_block_neg from the matrices: v_t = center_source[center_index[t]] (the center matrix and the
+    block's ids, or a subword block's composed vectors and each token's word), u = outside_vectors[ids] and the
+    negatives' rows, gathered straight into the padded buffers skipgram_block_neg_padded reads.
+
+    Returns (loss or nan, grad_center_rows (T, d), outside_idxs (T + G·K',): the block's ids then the negatives',
+    grad_outside_rows (T + G·K', d) for those rows, curvature).
+    """
+    negative_idxs = np.asarray(negative_idxs, dtype=np.int64)
+    noise_rows = np.take(outside_vectors, negative_idxs, axis=0)  # (K', d) or (G, K', d)
+    W, T = block.window, len(block.ids)
+    value, grad_center_rows, grad_outside_rows, curvature = skipgram_block_neg_padded(
+        gather_padded(center_source, center_index, W, centers_after(T, W, noise_rows)),
+        gather_padded(outside_vectors, block.ids, W), noise_rows, block, neg_weight, want_loss)
+    outside_idxs = np.concatenate([block.ids, negative_idxs.ravel()])  # (T + G·K',)
+    return value, grad_center_rows, outside_idxs, grad_outside_rows, curvature
 
 
 def skipgram_block_neg_padded(centers, outsides, noise_rows, block: Block, neg_weight: float, want_loss=True):
@@ -92,8 +116,8 @@ def skipgram_block_neg_padded(centers, outsides, noise_rows, block: Block, neg_w
     """
     W, T = block.window, len(block.ids)
     center_rows = centers[W:W + T]  # (T, d)  v_t
-    grad_outside = np.empty((T + noise_rows.shape[-2] * (len(noise_rows) if noise_rows.ndim == 3 else 1),
-                             centers.shape[1]), dtype=centers.dtype)  # (T + G·K', d)
+    d = centers.shape[1]
+    grad_outside = np.empty((T + noise_rows.size // d, d), dtype=centers.dtype)  # (T + G·K', d)
     if by_pairs(block):
         pos_loss, grad_center_rows, grad_outside[:T] = _skipgram_positive_pairs(center_rows, outsides[W:W + T],
                                                                                 block)
@@ -130,8 +154,7 @@ def _negative_terms(centers, T: int, noise_rows, weights, grad_center_rows, grad
     ∂J/∂u_k' into grad_noise_rows (G·K', d); curvature is each noise row's NoiseCurvature along its group's
     common direction (noise_curvature).
     """
-    d = centers.shape[1]
-    G = len(noise_rows) if noise_rows.ndim == 3 else 1
+    d, G = centers.shape[1], _groups(noise_rows)
     S = -(-T // G)  # tokens per group
     if G * S == T:  # a full block
         padded_weights = weights
@@ -290,15 +313,13 @@ def block_gradient(center_vectors, outside_vectors, block: Block, negative_idxs,
         center_rows = np.take(center_vectors, block.ids, axis=0)  # (T, d)
         value, grad_center_rows, grad_outside = objective(center_rows, outside_vectors, block, want_loss)
         return SparseGradient(value, block.ids, grad_center_rows, None, grad_outside)
-    negative_idxs = np.asarray(negative_idxs, dtype=np.int64)
-    noise_rows = np.take(outside_vectors, negative_idxs, axis=0)  # (K', d), or (G, K', d) for skip-gram
-    outside_idxs = np.concatenate([block.ids, negative_idxs.ravel()])  # (T + G·K',)
     if model == "skipgram":  # gathered straight into padded buffers, the outside rows returned as one array
-        W = block.window
-        value, grad_center_rows, grad_outside_rows, curvature = skipgram_block_neg_padded(
-            gather_padded(center_vectors, block.ids, W, centers_after(len(block.ids), W, noise_rows)),
-            gather_padded(outside_vectors, block.ids, W), noise_rows, block, neg_weight, want_loss)
+        value, grad_center_rows, outside_idxs, grad_outside_rows, curvature = skipgram_block_neg_gathered(
+            center_vectors, block.ids, outside_vectors, block, negative_idxs, neg_weight, want_loss)
         return SparseGradient(value, block.ids, grad_center_rows, outside_idxs, grad_outside_rows, curvature)
+    negative_idxs = np.asarray(negative_idxs, dtype=np.int64)
+    noise_rows = np.take(outside_vectors, negative_idxs, axis=0)  # (K', d), or (G, K', d)
+    outside_idxs = np.concatenate([block.ids, negative_idxs.ravel()])  # (T + G·K',)
     center_rows = np.take(center_vectors, block.ids, axis=0)  # (T, d)
     outside_rows = np.take(outside_vectors, block.ids, axis=0)  # (T, d)
     value, grad_center_rows, grad_outside_rows, grad_noise_rows, curvature = objective(

@@ -24,7 +24,6 @@ import numpy as np
 
 from . import batched, core
 from .scatter import NoiseCurvature, Runs, SparseGradient
-from .windows import gather_padded
 
 BOW, EOW = "<", ">"  # fastText's word boundaries
 EOS = "</s>"  # fastText's end-of-sentence token: a word with no n-grams
@@ -207,12 +206,8 @@ def subword_block_objective(input_matrix, outside_vectors, table: SubwordTable, 
     objective = batched.BLOCK_OBJECTIVES[(model, loss)]
     extra = {"full_spread": True} if full_spread and model == "cbow" else {}
     if model == "skipgram" and loss == "neg":  # batched.block_gradient's way: padded gathers, one outside array
-        noise_rows = np.take(outside_vectors, np.asarray(negative_idxs, dtype=np.int64), axis=0)  # (K', d)
-        W, T = block.window, len(block.ids)
-        value, grad_center_rows, grad_outside_rows, curvature = batched.skipgram_block_neg_padded(
-            gather_padded(composed.vectors, composed.inverse, W, batched.centers_after(T, W, noise_rows)),
-            gather_padded(outside_vectors, block.ids, W), noise_rows, block, neg_weight, want_loss)
-        outside_idxs = np.concatenate([block.ids, np.ravel(negative_idxs)])  # (T + K',)
+        value, grad_center_rows, outside_idxs, grad_outside_rows, curvature = batched.skipgram_block_neg_gathered(
+            composed.vectors, composed.inverse, outside_vectors, block, negative_idxs, neg_weight, want_loss)
         return SubwordBlock(composed, value, grad_center_rows, full_spread, outside_idxs, grad_outside_rows,
                             curvature)
     center_rows = composed.vectors[composed.inverse]  # (T, d)
